@@ -1,0 +1,240 @@
+// Turns decoded OTLP spans into rows of the `spans` table. Spans whose ids are unusable are
+// rejected one by one (the request's partial success says how many and why); the rest land.
+import {
+  contentFingerprint,
+  documentsFingerprint,
+  isOutcome,
+  queryFingerprint,
+  type StepKind,
+  TOKEN_BEARING_KINDS,
+  toolArgumentsFingerprint,
+} from "@leantrace/conventions";
+import * as A from "@leantrace/conventions/attributes";
+import type { SpanRow } from "@leantrace/storage";
+import type { AnyValue, AttributeMap, DecodedResourceSpans, DecodedSpan } from "../otlp/model.ts";
+import { attributeTextMap, structuredValue } from "./attribute-text.ts";
+import {
+  first,
+  GENERIC_INPUT_SOURCES,
+  GENERIC_OUTPUT_SOURCES,
+  LLM_INPUT_SOURCES,
+  LLM_OUTPUT_SOURCES,
+  QUERY_SOURCES,
+  RESULT_SOURCES,
+  readModel,
+  readProvider,
+  readToolName,
+  readWorkflow,
+  stepKind,
+  TOOL_ARGUMENT_SOURCES,
+  text,
+  tokenCounts,
+} from "./dialects.ts";
+
+const TRACE_ID = /^[0-9a-f]{32}$/;
+const SPAN_ID = /^[0-9a-f]{16}$/;
+const ZERO = /^0+$/;
+const STATUS = ["unset", "ok", "error"] as const;
+
+export interface NormalisedBatch {
+  rows: SpanRow[];
+  rejected: number;
+  /** One sentence per distinct reason, for the partial-success message. */
+  errors: string[];
+}
+
+function idProblem(span: DecodedSpan): string | undefined {
+  if (!TRACE_ID.test(span.traceId) || ZERO.test(span.traceId)) {
+    return `trace id ${JSON.stringify(span.traceId.slice(0, 40))} is not 16 non-zero bytes`;
+  }
+  if (!SPAN_ID.test(span.spanId) || ZERO.test(span.spanId)) {
+    return `span id ${JSON.stringify(span.spanId.slice(0, 40))} is not 8 non-zero bytes`;
+  }
+  if (span.parentSpanId !== "" && !SPAN_ID.test(span.parentSpanId)) {
+    return `parent span id ${JSON.stringify(span.parentSpanId.slice(0, 40))} is not empty or 8 bytes`;
+  }
+  return undefined;
+}
+
+/** A fingerprint the SDK wrote, else one computed from content another instrumentation recorded. */
+function fingerprintOf(
+  attributes: AttributeMap,
+  ownKey: string,
+  sources: readonly string[],
+  compute: (content: unknown) => string,
+): string {
+  const own = attributes[ownKey];
+  if (typeof own === "string" && own !== "") return own;
+  const content = first(attributes, sources);
+  return content === undefined ? "" : compute(structuredValue(content));
+}
+
+function parsedDocuments(value: AnyValue | undefined): string[] {
+  const parsed = structuredValue(value);
+  if (!Array.isArray(parsed)) return [];
+  const ids: string[] = [];
+  for (const item of parsed) {
+    if (typeof item === "string") ids.push(item);
+    else if (typeof item === "object" && item !== null && "id" in item) ids.push(String(item.id));
+  }
+  return ids;
+}
+
+/** OpenInference flattens documents into `retrieval.documents.<i>.document.id`. */
+function openInferenceDocuments(attributes: AttributeMap): string[] {
+  const ids: [number, string][] = [];
+  for (const [key, value] of Object.entries(attributes)) {
+    if (!key.startsWith(A.ATTR_OI_RETRIEVAL_DOCUMENTS_PREFIX) || !key.endsWith(".document.id")) continue;
+    const index = Number(key.slice(A.ATTR_OI_RETRIEVAL_DOCUMENTS_PREFIX.length, -".document.id".length));
+    if (Number.isInteger(index) && value !== null) ids.push([index, String(value)]);
+  }
+  return ids.sort((a, b) => a[0] - b[0]).map(([, id]) => id);
+}
+
+function inputParts(attributes: AttributeMap): string[] {
+  const own = attributes[A.ATTR_LEANTRACE_FP_INPUT_PARTS];
+  if (Array.isArray(own)) return own.filter((p): p is string => typeof p === "string");
+  const messages = structuredValue(first(attributes, LLM_INPUT_SOURCES));
+  if (!Array.isArray(messages)) return [];
+  return messages.map((m) =>
+    contentFingerprint(typeof m === "object" && m !== null && "content" in m ? m.content : m),
+  );
+}
+
+function outcomeValue(attributes: AttributeMap): number | null {
+  const value = attributes[A.ATTR_LEANTRACE_OUTCOME_VALUE];
+  const n = typeof value === "string" ? Number(value) : typeof value === "bigint" ? Number(value) : value;
+  return typeof n === "number" && Number.isFinite(n) ? n : null;
+}
+
+function spanRow(
+  span: DecodedSpan,
+  resource: AttributeMap,
+  scope: { name: string; version: string },
+  runIds: Map<string, string>,
+): SpanRow {
+  const a = span.attributes;
+  const isRoot = span.parentSpanId === "";
+  const counts = tokenCounts(a);
+  const kind: StepKind = stepKind(a, span.name, isRoot, counts);
+  const counted = TOKEN_BEARING_KINDS.has(kind);
+  const outcome = text(a, [A.ATTR_LEANTRACE_OUTCOME]);
+  const genericInput = kind === "tool" || kind === "retrieval" ? GENERIC_INPUT_SOURCES : [];
+  const genericOutput = GENERIC_OUTPUT_SOURCES;
+  const documentIds = (() => {
+    const own = parsedDocuments(a[A.ATTR_GEN_AI_RETRIEVAL_DOCUMENTS]);
+    return own.length > 0 ? own : openInferenceDocuments(a);
+  })();
+  const start = span.startTimeUnixNano;
+  const end = span.endTimeUnixNano;
+  return {
+    trace_id: span.traceId,
+    span_id: span.spanId,
+    parent_span_id: span.parentSpanId,
+    run_id: text(a, [A.ATTR_LEANTRACE_RUN_ID]) || (runIds.get(span.traceId) ?? span.traceId),
+    workflow: readWorkflow(a),
+    span_name: span.name,
+    kind,
+    operation: text(a, [A.ATTR_GEN_AI_OPERATION_NAME]),
+    service_name: text(resource, [A.ATTR_SERVICE_NAME]),
+    service_version: text(resource, [A.ATTR_SERVICE_VERSION]),
+    ci_run_id: text(a, [A.ATTR_LEANTRACE_CI_RUN_ID]) || text(resource, [A.ATTR_LEANTRACE_CI_RUN_ID]),
+    case_id: text(a, [A.ATTR_LEANTRACE_CASE_ID]),
+    model: readModel(a),
+    provider: readProvider(a),
+    input_tokens: counts.input,
+    output_tokens: counts.output,
+    cache_read_input_tokens: counts.cacheRead,
+    cache_creation_input_tokens: counts.cacheCreation,
+    reasoning_output_tokens: counts.reasoning,
+    // Cached input is part of input and reasoning part of output: never added again.
+    total_tokens: counted ? counts.input + counts.output : 0,
+    tool_name: readToolName(a, kind),
+    tool_args_fp: fingerprintOf(
+      a,
+      A.ATTR_LEANTRACE_FP_TOOL_ARGS,
+      kind === "tool" ? [...TOOL_ARGUMENT_SOURCES, ...genericInput] : TOOL_ARGUMENT_SOURCES,
+      toolArgumentsFingerprint,
+    ),
+    result_fp: fingerprintOf(
+      a,
+      A.ATTR_LEANTRACE_FP_TOOL_RESULT,
+      kind === "llm" ? RESULT_SOURCES : [...RESULT_SOURCES, ...genericOutput],
+      contentFingerprint,
+    ),
+    query_fp: fingerprintOf(
+      a,
+      A.ATTR_LEANTRACE_FP_QUERY,
+      kind === "retrieval" ? [...QUERY_SOURCES, ...genericInput] : QUERY_SOURCES,
+      (q) => queryFingerprint(typeof q === "string" ? q : JSON.stringify(q)),
+    ),
+    data_source: text(a, [A.ATTR_GEN_AI_DATA_SOURCE_ID]),
+    document_ids: documentIds,
+    documents_fp:
+      text(a, [A.ATTR_LEANTRACE_FP_DOCUMENTS]) ||
+      (documentIds.length > 0 ? documentsFingerprint(documentIds) : ""),
+    input_fp: fingerprintOf(
+      a,
+      A.ATTR_LEANTRACE_FP_INPUT,
+      kind === "llm" ? [...LLM_INPUT_SOURCES, ...GENERIC_INPUT_SOURCES] : LLM_INPUT_SOURCES,
+      contentFingerprint,
+    ),
+    input_part_fps: inputParts(a),
+    output_fp: fingerprintOf(
+      a,
+      A.ATTR_LEANTRACE_FP_OUTPUT,
+      kind === "llm" ? [...LLM_OUTPUT_SOURCES, ...GENERIC_OUTPUT_SOURCES] : LLM_OUTPUT_SOURCES,
+      contentFingerprint,
+    ),
+    outcome: isOutcome(outcome) ? outcome : "",
+    outcome_value: outcomeValue(a),
+    status_code: STATUS[span.statusCode] ?? "unset",
+    status_message: span.statusMessage,
+    start_time: start.toString(),
+    end_time: end.toString(),
+    duration_ns: (end > start ? end - start : 0n).toString(),
+    span_attributes: attributeTextMap(a),
+    resource_attributes: attributeTextMap(resource),
+    scope_name: scope.name,
+    scope_version: scope.version,
+  };
+}
+
+/**
+ * `leantrace.run.id` set on some spans of a trace applies to the trace's other spans in the
+ * same request (our SDK sets it on every span, so this matters only for other emitters).
+ */
+function runIdsByTrace(request: DecodedResourceSpans[]): Map<string, string> {
+  const runIds = new Map<string, string>();
+  for (const rs of request) {
+    const resourceRun = text(rs.resource, [A.ATTR_LEANTRACE_RUN_ID]);
+    for (const ss of rs.scopeSpans) {
+      for (const span of ss.spans) {
+        const runId = text(span.attributes, [A.ATTR_LEANTRACE_RUN_ID]) || resourceRun;
+        if (runId !== "" && !runIds.has(span.traceId)) runIds.set(span.traceId, runId);
+      }
+    }
+  }
+  return runIds;
+}
+
+export function normaliseTraceRequest(request: DecodedResourceSpans[]): NormalisedBatch {
+  const runIds = runIdsByTrace(request);
+  const rows: SpanRow[] = [];
+  const errors = new Set<string>();
+  let rejected = 0;
+  for (const rs of request) {
+    for (const ss of rs.scopeSpans) {
+      for (const span of ss.spans) {
+        const problem = idProblem(span);
+        if (problem !== undefined) {
+          rejected++;
+          errors.add(problem);
+          continue;
+        }
+        rows.push(spanRow(span, rs.resource, { name: ss.scopeName, version: ss.scopeVersion }, runIds));
+      }
+    }
+  }
+  return { rows, rejected, errors: [...errors].slice(0, 5) };
+}

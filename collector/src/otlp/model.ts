@@ -1,0 +1,51 @@
+// OTLP trace data as the decoders hand it to normalisation, whichever encoding it came in.
+
+/** An attribute value: OTLP's AnyValue. Integers beyond 2^53 stay exact as bigint. */
+export type AnyValue =
+  | string
+  | number
+  | bigint
+  | boolean
+  | Uint8Array
+  | null
+  | AnyValue[]
+  | { [key: string]: AnyValue };
+
+export type AttributeMap = Record<string, AnyValue>;
+
+export interface DecodedSpan {
+  /** Lowercase hex as received; validated during normalisation. */
+  traceId: string;
+  spanId: string;
+  parentSpanId: string;
+  name: string;
+  kind: number;
+  startTimeUnixNano: bigint;
+  endTimeUnixNano: bigint;
+  attributes: AttributeMap;
+  statusCode: number;
+  statusMessage: string;
+}
+
+export interface DecodedScopeSpans {
+  scopeName: string;
+  scopeVersion: string;
+  spans: DecodedSpan[];
+}
+
+export interface DecodedResourceSpans {
+  resource: AttributeMap;
+  scopeSpans: DecodedScopeSpans[];
+}
+
+/** How deep attribute values may nest (arrays and key-value lists in each other). */
+export const MAX_VALUE_DEPTH = 32;
+
+/** The request could not be decoded; the message says where and why. */
+export class OtlpDecodeError extends Error {
+  override readonly name = "OtlpDecodeError";
+}
+
+export function hex(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex");
+}

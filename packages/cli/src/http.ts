@@ -1,0 +1,64 @@
+// The CLI reads through the collector's HTTP API: a second process must never open the
+// collector's embedded data directory.
+import type { z } from "zod";
+
+export class CliError extends Error {
+  override readonly name = "CliError";
+  constructor(
+    message: string,
+    /** 1: the work failed; 2: the command was used wrongly or given bad input. */
+    readonly exitCode: 1 | 2 = 1,
+  ) {
+    super(message);
+  }
+}
+
+export const DEFAULT_ENDPOINT = "http://127.0.0.1:4318";
+
+export function apiUrl(endpoint: string, path: string, query: Record<string, string | undefined> = {}): URL {
+  let url: URL;
+  try {
+    url = new URL(path, endpoint.endsWith("/") ? endpoint : `${endpoint}/`);
+  } catch {
+    throw new CliError(`--endpoint ${JSON.stringify(endpoint)} is not a URL, e.g. ${DEFAULT_ENDPOINT}`, 2);
+  }
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== undefined) url.searchParams.set(key, value);
+  }
+  return url;
+}
+
+export async function getJson<T>(url: URL, schema: z.ZodType<T>): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(url);
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+    throw new CliError(
+      `cannot reach the collector at ${url.origin} (${cause}): is \`leantrace collector\` running?`,
+    );
+  }
+  const text = await response.text();
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new CliError(
+      `the collector at ${url.origin} answered ${response.status} with a body that is not JSON`,
+    );
+  }
+  if (!response.ok) {
+    const message = (body as { error?: { message?: string } }).error?.message ?? text;
+    throw new CliError(
+      `the collector answered ${response.status}: ${message}`,
+      response.status < 500 ? 2 : 1,
+    );
+  }
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) {
+    throw new CliError(
+      `the collector at ${url.origin} answered in an unexpected shape: ${parsed.error.message}`,
+    );
+  }
+  return parsed.data;
+}

@@ -1,0 +1,33 @@
+import { Command, CommanderError } from "commander";
+import { collectorCommand } from "./commands/collector.ts";
+import { reportCommand } from "./commands/report.ts";
+import { CliError } from "./http.ts";
+
+export function buildProgram(): Command {
+  const program = new Command("leantrace")
+    .description("where do our agents' tokens go, and what do we get for them?")
+    .exitOverride()
+    .showHelpAfterError();
+  collectorCommand(program);
+  reportCommand(program);
+  return program;
+}
+
+/** Runs the CLI; returns the exit code: 0 done, 1 the work failed, 2 wrong usage or bad input. */
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Commander has printed its message; help and version are not failures.
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    if (error instanceof CliError) {
+      console.error(`leantrace: ${error.message}`);
+      return error.exitCode;
+    }
+    console.error(`leantrace: ${(error as Error).stack ?? String(error)}`);
+    return 1;
+  }
+}

@@ -1,0 +1,33 @@
+/** What an agent step is, whatever dialect described it. */
+export const STEP_KINDS = [
+  "workflow",
+  "agent",
+  "llm",
+  "embedding",
+  "retrieval",
+  "rerank",
+  "tool",
+  "reasoning",
+  "other",
+] as const;
+
+export type StepKind = (typeof STEP_KINDS)[number];
+
+/**
+ * Kinds whose token counts leantrace adds up. Wrapper spans (workflow, agent, Vercel's
+ * `ai.generateText`) often repeat the usage of the calls inside them; counting them too
+ * would count the same tokens twice.
+ */
+export const TOKEN_BEARING_KINDS: ReadonlySet<StepKind> = new Set(["llm", "embedding"]);
+
+export function isStepKind(value: string): value is StepKind {
+  return (STEP_KINDS as readonly string[]).includes(value);
+}
+
+/** The outcomes a run can end with. */
+export const OUTCOMES = ["success", "failure", "partial", "unknown"] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+export function isOutcome(value: string): value is Outcome {
+  return (OUTCOMES as readonly string[]).includes(value);
+}

@@ -1,0 +1,18 @@
+export { configure, type SdkSettings } from "./settings.ts";
+export type { ResponseFacts, TokenUsage } from "./usage.ts";
+export { readResponse } from "./usage.ts";
+export {
+  agent,
+  type LlmOptions,
+  llm,
+  plan,
+  type RetrievalOptions,
+  type RetrievedDocument,
+  reasoning,
+  retrieval,
+  type Step,
+  tool,
+  type WorkflowOptions,
+  type WorkflowRun,
+  workflow,
+} from "./wrappers.ts";

@@ -1,0 +1,149 @@
+// Token counts as the providers report them, mapped to the GenAI convention's meaning:
+// input includes cached input, output includes reasoning output. Anthropic is the odd one:
+// its `input_tokens` leaves out cache reads and writes, so they are added back here.
+
+/** Token counts of one LLM or embedding call. Every field is a count of tokens. */
+export interface TokenUsage {
+  inputTokens?: number;
+  outputTokens?: number;
+  cacheReadInputTokens?: number;
+  cacheCreationInputTokens?: number;
+  reasoningOutputTokens?: number;
+}
+
+/** What could be read from a provider response: usage, model, provider and the output. */
+export interface ResponseFacts {
+  usage?: TokenUsage;
+  model?: string;
+  provider?: string;
+  output?: unknown;
+}
+
+type Json = Record<string, unknown>;
+
+function isRecord(value: unknown): value is Json {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function count(value: unknown): number | undefined {
+  return typeof value === "number" && Number.isFinite(value) && value >= 0 ? value : undefined;
+}
+
+function field(record: unknown, key: string): unknown {
+  return isRecord(record) ? record[key] : undefined;
+}
+
+function sum(...values: (number | undefined)[]): number | undefined {
+  const known = values.filter((v): v is number => v !== undefined);
+  return known.length === 0 ? undefined : known.reduce((a, b) => a + b, 0);
+}
+
+function withoutUndefined(usage: TokenUsage): TokenUsage | undefined {
+  const entries = Object.entries(usage).filter(([, v]) => v !== undefined);
+  return entries.length === 0 ? undefined : (Object.fromEntries(entries) as TokenUsage);
+}
+
+/** Anthropic Messages API: `{ type: "message", usage: { input_tokens, cache_read_input_tokens, ... } }`. */
+function anthropicUsage(usage: Json): TokenUsage | undefined {
+  const cacheRead = count(usage.cache_read_input_tokens);
+  const cacheCreation = count(usage.cache_creation_input_tokens);
+  return withoutUndefined({
+    inputTokens: sum(count(usage.input_tokens), cacheRead, cacheCreation),
+    outputTokens: count(usage.output_tokens),
+    cacheReadInputTokens: cacheRead,
+    cacheCreationInputTokens: cacheCreation,
+  });
+}
+
+/** OpenAI Chat Completions: `usage.prompt_tokens`, `completion_tokens` and their details. */
+function openAiChatUsage(usage: Json): TokenUsage | undefined {
+  return withoutUndefined({
+    inputTokens: count(usage.prompt_tokens),
+    outputTokens: count(usage.completion_tokens),
+    cacheReadInputTokens: count(field(usage.prompt_tokens_details, "cached_tokens")),
+    reasoningOutputTokens: count(field(usage.completion_tokens_details, "reasoning_tokens")),
+  });
+}
+
+/** OpenAI Responses: `usage.input_tokens`, `output_tokens` and their details. */
+function openAiResponsesUsage(usage: Json): TokenUsage | undefined {
+  return withoutUndefined({
+    inputTokens: count(usage.input_tokens),
+    outputTokens: count(usage.output_tokens),
+    cacheReadInputTokens: count(field(usage.input_tokens_details, "cached_tokens")),
+    reasoningOutputTokens: count(field(usage.output_tokens_details, "reasoning_tokens")),
+  });
+}
+
+/** Gemini: `usageMetadata`; its candidate count leaves out thinking tokens, added back here. */
+function geminiUsage(meta: Json): TokenUsage | undefined {
+  const thoughts = count(meta.thoughtsTokenCount);
+  return withoutUndefined({
+    inputTokens: count(meta.promptTokenCount),
+    outputTokens: sum(count(meta.candidatesTokenCount), thoughts),
+    cacheReadInputTokens: count(meta.cachedContentTokenCount),
+    reasoningOutputTokens: thoughts,
+  });
+}
+
+function isAnthropicUsage(response: Json, usage: Json): boolean {
+  return (
+    response.type === "message" ||
+    "cache_read_input_tokens" in usage ||
+    "cache_creation_input_tokens" in usage
+  );
+}
+
+function textOfContentBlocks(blocks: unknown): unknown {
+  if (!Array.isArray(blocks)) return blocks;
+  const texts = blocks.map((b) => field(b, "text")).filter((t) => typeof t === "string");
+  return texts.length === blocks.length ? texts.join("") : blocks;
+}
+
+/** The model's answer, for the output fingerprint: text where there is text, else the structure. */
+function outputOf(response: Json): unknown {
+  if (Array.isArray(response.choices)) {
+    return response.choices.map((choice) => {
+      const message = field(choice, "message");
+      const toolCalls = field(message, "tool_calls");
+      return toolCalls === undefined
+        ? (field(message, "content") ?? field(choice, "text"))
+        : { content: field(message, "content") ?? null, toolCalls };
+    });
+  }
+  if (typeof response.output_text === "string") return response.output_text;
+  if (Array.isArray(response.output)) return response.output;
+  if (response.type === "message") return textOfContentBlocks(response.content);
+  if (Array.isArray(response.candidates)) return response.candidates;
+  return undefined;
+}
+
+/**
+ * Reads usage, model and output from an OpenAI (chat completions or responses), Anthropic
+ * (messages) or Gemini response. Anything else gives `{}`: the caller then passes counts by hand.
+ */
+export function readResponse(response: unknown): ResponseFacts {
+  if (!isRecord(response)) return {};
+  const facts: ResponseFacts = {};
+  if (typeof response.model === "string") facts.model = response.model;
+  const usage = response.usage;
+  if (isRecord(usage)) {
+    if (isAnthropicUsage(response, usage)) {
+      facts.usage = anthropicUsage(usage);
+      facts.provider = "anthropic";
+    } else if ("prompt_tokens" in usage || "completion_tokens" in usage) {
+      facts.usage = openAiChatUsage(usage);
+      facts.provider = "openai";
+    } else {
+      facts.usage = openAiResponsesUsage(usage);
+      facts.provider = "openai";
+    }
+  } else if (isRecord(response.usageMetadata)) {
+    facts.usage = geminiUsage(response.usageMetadata);
+    facts.provider = "gcp.gemini";
+    if (typeof response.modelVersion === "string") facts.model = response.modelVersion;
+  }
+  const output = outputOf(response);
+  if (output !== undefined) facts.output = output;
+  return facts;
+}

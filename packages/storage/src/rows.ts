@@ -1,0 +1,52 @@
+// The rows leantrace writes, column for column as in migrations/*.sql.
+
+export interface SpanRow {
+  trace_id: string;
+  span_id: string;
+  parent_span_id: string;
+  run_id: string;
+  workflow: string;
+  span_name: string;
+  kind: string;
+  operation: string;
+  service_name: string;
+  service_version: string;
+  ci_run_id: string;
+  case_id: string;
+  model: string;
+  provider: string;
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_input_tokens: number;
+  cache_creation_input_tokens: number;
+  reasoning_output_tokens: number;
+  total_tokens: number;
+  tool_name: string;
+  tool_args_fp: string;
+  result_fp: string;
+  query_fp: string;
+  data_source: string;
+  document_ids: string[];
+  documents_fp: string;
+  input_fp: string;
+  input_part_fps: string[];
+  output_fp: string;
+  outcome: string;
+  outcome_value: number | null;
+  status_code: "unset" | "ok" | "error";
+  status_message: string;
+  /** Nanoseconds since the epoch, as a decimal string (DateTime64(9) takes it as is). */
+  start_time: string;
+  end_time: string;
+  duration_ns: string;
+  span_attributes: Record<string, string>;
+  resource_attributes: Record<string, string>;
+  scope_name: string;
+  scope_version: string;
+}
+
+export interface OutcomeRow {
+  run_id: string;
+  outcome: string;
+  outcome_value: number | null;
+}

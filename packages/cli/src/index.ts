@@ -1,1 +1,2 @@
 export { buildProgram, main } from "./main.ts";
+export { type CollectorProcess, spawnCollector } from "./spawn-collector.ts";

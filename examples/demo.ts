@@ -1,0 +1,27 @@
+// The Quick start's demo: a collector on a throw-away embedded ClickHouse, the examples sent to
+// it over OTLP/HTTP, the report printed, everything stopped and removed.
+import { execFileSync } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { spawnCollector } from "@leantrace/cli";
+import { runExamples } from "./run-examples.ts";
+
+const dataDir = await mkdtemp(join(tmpdir(), "leantrace-demo-"));
+console.log(`Starting the collector on an embedded ClickHouse in ${dataDir} ...`);
+const collector = await spawnCollector(["--data", dataDir]);
+try {
+  console.log(`Collector up at ${collector.url}. Running the example agents ...`);
+  const counts = await runExamples(collector.url);
+  console.log(
+    `Sent ${counts.tickets} simulated support tickets and ${counts.replayed} real mini-swe-agent runs.\n`,
+  );
+  const bin = fileURLToPath(new URL("../packages/cli/bin/leantrace.js", import.meta.url));
+  console.log(`$ leantrace report --endpoint ${collector.url}\n`);
+  execFileSync(process.execPath, [bin, "report", "--endpoint", collector.url], { stdio: "inherit" });
+} finally {
+  const code = await collector.stop();
+  await rm(dataDir, { recursive: true, force: true });
+  console.log(`\nCollector stopped (exit code ${code}); demo data removed.`);
+}

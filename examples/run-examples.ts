@@ -1,0 +1,31 @@
+// Runs the examples against a collector: a day of simulated support tickets, then the real
+// mini-swe-agent runs replayed. Spans leave through the SDK's OTLP/HTTP exporter.
+import { init } from "@leantrace/sdk/init";
+import { handleTicket, ticketsOfTheDay } from "./support-agent/agent.ts";
+import { loadTrajectories, replay } from "./swe-replay/replay.ts";
+
+export interface ExampleCounts {
+  tickets: number;
+  replayed: number;
+}
+
+export async function runExamples(endpoint: string, tickets = 28): Promise<ExampleCounts> {
+  const sdk = init({ endpoint, serviceName: "leantrace-examples", serviceVersion: "1.0.0" });
+  try {
+    const day = ticketsOfTheDay(tickets);
+    for (const [i, ticket] of day.entries()) await handleTicket(ticket, i + 1);
+    const trajectories = await loadTrajectories();
+    for (const trajectory of trajectories) await replay(trajectory);
+    await sdk.forceFlush();
+    return { tickets: day.length, replayed: trajectories.length };
+  } finally {
+    await sdk.shutdown();
+  }
+}
+
+// Run directly: `tsx examples/run-examples.ts [endpoint]` against a collector already running.
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const endpoint = process.argv[2] ?? "http://127.0.0.1:4318";
+  const counts = await runExamples(endpoint);
+  console.log(`sent ${counts.tickets} support tickets and ${counts.replayed} replayed runs to ${endpoint}`);
+}

@@ -21,14 +21,18 @@ const SYSTEM_PROMPT =
 const KNOWLEDGE_BASE: Record<string, string> = {
   "kb-returns": "Items can be returned within 30 days of delivery if unused and in their original packaging.",
   "kb-shipping": "Standard shipping takes 3 to 5 business days; express shipping takes 1 to 2 business days.",
-  "kb-refunds": "Refunds are issued to the original payment method within 5 business days of receiving the return.",
+  "kb-refunds":
+    "Refunds are issued to the original payment method within 5 business days of receiving the return.",
   "kb-damaged": "Damaged items are replaced free of charge; the customer sends a photo within 7 days.",
 };
 
 function searchKnowledgeBase(query: string): { id: string; score: number }[] {
   const words = query.toLowerCase().split(/\W+/);
   return Object.entries(KNOWLEDGE_BASE)
-    .map(([id, text]) => ({ id, score: words.filter((w) => w.length > 3 && text.toLowerCase().includes(w)).length }))
+    .map(([id, text]) => ({
+      id,
+      score: words.filter((w) => w.length > 3 && text.toLowerCase().includes(w)).length,
+    }))
     .filter((d) => d.score > 0)
     .sort((a, b) => b.score - a.score || a.id.localeCompare(b.id))
     .slice(0, 2);
@@ -62,7 +66,9 @@ export async function handleTicket(ticket: Ticket, seed: number): Promise<boolea
       for (let i = 0; i < lookups; i++) {
         // The looping agent forgets it already has the order and asks again.
         if (i > 0) await think(`Let me check order ${ticket.orderId} again.`);
-        const order = await tool("lookup_order", { orderId: ticket.orderId }, () => lookupOrder(ticket.orderId));
+        const order = await tool("lookup_order", { orderId: ticket.orderId }, () =>
+          lookupOrder(ticket.orderId),
+        );
         messages.push({ role: "tool", content: order });
       }
 
@@ -108,7 +114,15 @@ const QUESTIONS = [
 
 /** A day of tickets: mostly clean, with every kind of waste and some failures. */
 export function ticketsOfTheDay(count: number): Ticket[] {
-  const scenarios: Scenario[] = ["clean", "clean", "loop", "clean", "repeated-retrieval", "after-answer", "fails"];
+  const scenarios: Scenario[] = [
+    "clean",
+    "clean",
+    "loop",
+    "clean",
+    "repeated-retrieval",
+    "after-answer",
+    "fails",
+  ];
   return Array.from({ length: count }, (_, i) => ({
     id: `ticket-${String(i + 1).padStart(3, "0")}`,
     question: QUESTIONS[i % QUESTIONS.length] as string,

@@ -32,7 +32,9 @@ export async function loadTrajectories(dir: URL = DATA_DIR): Promise<Trajectory[
   return Promise.all(
     files.map(async (file) => {
       const instanceId = file.slice(0, -".traj.json".length);
-      const data = JSON.parse(await readFile(new URL(file, dir), "utf8")) as { messages: TrajectoryMessage[] };
+      const data = JSON.parse(await readFile(new URL(file, dir), "utf8")) as {
+        messages: TrajectoryMessage[];
+      };
       return { instanceId, resolved: resolved.get(instanceId) ?? false, messages: data.messages };
     }),
   );
@@ -58,7 +60,10 @@ export async function replay(trajectory: Trajectory): Promise<void> {
         const observation = messages[i + 1];
         if (command !== undefined) {
           await tool("bash", { command }, (step) => {
-            if (observation?.content.startsWith("<returncode>") && !observation.content.startsWith("<returncode>0<")) {
+            if (
+              observation?.content.startsWith("<returncode>") &&
+              !observation.content.startsWith("<returncode>0<")
+            ) {
               step.span.setStatus({ code: 2, message: "command exited with a non-zero code" });
             }
             return observation?.content;

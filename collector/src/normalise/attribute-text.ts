@@ -17,6 +17,7 @@ export function attributeText(value: AnyValue): string {
   if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint")
     return String(value);
   if (value === null) return "";
+  if (value instanceof Uint8Array) return Buffer.from(value).toString("base64");
   return JSON.stringify(toJsonable(value));
 }
 

@@ -1,0 +1,199 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { openStore, type Store } from "@leantrace/storage";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type CollectorApp, createCollectorApp } from "./app.ts";
+
+let dir: string;
+let store: Store;
+let collector: CollectorApp;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "leantrace-app-test-"));
+  store = await openStore({ dataDir: dir });
+  collector = createCollectorApp(store, { maxBodyBytes: 64 * 1024 });
+});
+
+afterAll(async () => {
+  await store.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+let spanCounter = 0;
+function jsonSpan(traceId: string, attributes: Record<string, string | number>, parentSpanId = "") {
+  spanCounter++;
+  return {
+    traceId,
+    spanId: spanCounter.toString(16).padStart(16, "a"),
+    parentSpanId,
+    name: parentSpanId === "" ? "root" : "step",
+    startTimeUnixNano: String(1_700_000_000_000_000_000n + BigInt(spanCounter)),
+    endTimeUnixNano: String(1_700_000_001_000_000_000n + BigInt(spanCounter)),
+    attributes: Object.entries(attributes).map(([key, value]) => ({
+      key,
+      value: typeof value === "number" ? { intValue: String(value) } : { stringValue: value },
+    })),
+  };
+}
+
+function traces(spans: unknown[]) {
+  return JSON.stringify({ resourceSpans: [{ resource: { attributes: [] }, scopeSpans: [{ spans }] }] });
+}
+
+function post(
+  path: string,
+  body: string | Uint8Array<ArrayBuffer> | Buffer,
+  headers: Record<string, string>,
+) {
+  return collector.app.request(path, { method: "POST", body, headers });
+}
+
+const JSON_TYPE = { "content-type": "application/json" };
+const PROTOBUF_TYPE = { "content-type": "application/x-protobuf" };
+
+async function report(workflow?: string) {
+  const response = await collector.app.request(`/api/v1/report${workflow ? `?workflow=${workflow}` : ""}`);
+  expect(response.status).toBe(200);
+  return (await response.json()) as { workflows: { workflow: string; runs: number; successes: number }[] };
+}
+
+describe("collector app", () => {
+  it("answers /health", async () => {
+    const response = await collector.app.request("/health");
+    expect(response.status).toBe(200);
+  });
+
+  it("accepts OTLP/JSON and reports it", async () => {
+    const trace = "11111111111111111111111111111111";
+    const response = await post(
+      "/v1/traces",
+      traces([
+        jsonSpan(trace, { "gen_ai.workflow.name": "triage", "leantrace.outcome": "success" }),
+        jsonSpan(
+          trace,
+          {
+            "gen_ai.operation.name": "chat",
+            "gen_ai.usage.input_tokens": 70,
+            "gen_ai.usage.output_tokens": 5,
+          },
+          "00000000000000aa",
+        ),
+      ]),
+      JSON_TYPE,
+    );
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toContain("application/json");
+    expect(await response.json()).toEqual({});
+    expect((await report("triage")).workflows).toEqual([
+      { workflow: "triage", runs: 1, successes: 1, failures: 0, totalTokens: 75, tokensPerSuccess: 75 },
+    ]);
+  });
+
+  it("answers partial success when some spans are unusable", async () => {
+    const response = await post(
+      "/v1/traces",
+      traces([jsonSpan("22222222222222222222222222222222", {}), { ...jsonSpan("xyz", {}), traceId: "xyz" }]),
+      JSON_TYPE,
+    );
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as {
+      partialSuccess: { rejectedSpans: string; errorMessage: string };
+    };
+    expect(body.partialSuccess.rejectedSpans).toBe("1");
+    expect(body.partialSuccess.errorMessage).toContain('trace id "xyz"');
+  });
+
+  it("refuses undecodable bodies with 400 and a google.rpc.Status, in the request's encoding", async () => {
+    const notJson = await post("/v1/traces", "{ nope", JSON_TYPE);
+    expect(notJson.status).toBe(400);
+    const status = (await notJson.json()) as { code: number; message: string };
+    expect(status.code).toBe(3);
+    expect(status.message).toContain("not valid JSON");
+
+    const wrongShape = await post(
+      "/v1/traces",
+      JSON.stringify({ resourceSpans: [{ scopeSpans: 7 }] }),
+      JSON_TYPE,
+    );
+    expect(wrongShape.status).toBe(400);
+    expect(((await wrongShape.json()) as { message: string }).message).toBe(
+      "resourceSpans[0].scopeSpans: expected an array, got number",
+    );
+
+    // Field 1, length-delimited, claiming 50 bytes where 3 follow.
+    const truncated = await post("/v1/traces", new Uint8Array([0x0a, 50, 1, 2, 3]), PROTOBUF_TYPE);
+    expect(truncated.status).toBe(400);
+    expect(truncated.headers.get("content-type")).toBe("application/x-protobuf");
+    const bytes = new Uint8Array(await truncated.arrayBuffer());
+    expect(bytes[0]).toBe(0x08); // field 1 (code), varint
+    expect(bytes[1]).toBe(3); // INVALID_ARGUMENT
+    expect(Buffer.from(bytes).toString("utf8")).toContain("runs past the end");
+
+    const badGzip = await post("/v1/traces", "not gzip", { ...JSON_TYPE, "content-encoding": "gzip" });
+    expect(badGzip.status).toBe(400);
+  });
+
+  it("refuses bodies over the limit with 413, a gzip bomb included", async () => {
+    const large = await post("/v1/traces", "x".repeat(65 * 1024), JSON_TYPE);
+    expect(large.status).toBe(413);
+    const bomb = gzipSync(Buffer.alloc(50 * 1024 * 1024));
+    expect(bomb.length).toBeLessThan(64 * 1024);
+    const inflated = await post("/v1/traces", bomb, { ...JSON_TYPE, "content-encoding": "gzip" });
+    expect(inflated.status).toBe(413);
+    expect(((await inflated.json()) as { message: string }).message).toContain("decompressed");
+  });
+
+  it("refuses other media types and encodings with 415", async () => {
+    expect((await post("/v1/traces", "{}", { "content-type": "text/plain" })).status).toBe(415);
+    expect((await post("/v1/traces", "{}", { ...JSON_TYPE, "content-encoding": "br" })).status).toBe(415);
+  });
+
+  it("stores gzip-compressed requests", async () => {
+    const body = gzipSync(
+      traces([jsonSpan("33333333333333333333333333333333", { "gen_ai.workflow.name": "zipped" })]),
+    );
+    const response = await post("/v1/traces", body, { ...JSON_TYPE, "content-encoding": "gzip" });
+    expect(response.status).toBe(200);
+    expect((await report("zipped")).workflows[0]?.runs).toBe(1);
+  });
+
+  it("takes outcomes that arrive after the run", async () => {
+    const trace = "44444444444444444444444444444444";
+    await post("/v1/traces", traces([jsonSpan(trace, { "gen_ai.workflow.name": "late" })]), JSON_TYPE);
+    expect((await report("late")).workflows[0]?.successes).toBe(0);
+    const ok = await post(
+      "/v1/outcomes",
+      JSON.stringify({ runId: trace, outcome: "success", value: 1 }),
+      JSON_TYPE,
+    );
+    expect(ok.status).toBe(200);
+    expect((await report("late")).workflows[0]?.successes).toBe(1);
+
+    const badOutcome = await post(
+      "/v1/outcomes",
+      JSON.stringify({ runId: trace, outcome: "great" }),
+      JSON_TYPE,
+    );
+    expect(badOutcome.status).toBe(400);
+    expect(((await badOutcome.json()) as { error: { message: string } }).error.message).toBe(
+      "outcome: expected success, failure, partial or unknown",
+    );
+    const noRun = await post("/v1/outcomes", JSON.stringify({ outcome: "success" }), JSON_TYPE);
+    expect(noRun.status).toBe(400);
+    const notJson = await post("/v1/outcomes", "{", JSON_TYPE);
+    expect(notJson.status).toBe(400);
+  });
+
+  it("is still up and storing after all the bad input", async () => {
+    const trace = "55555555555555555555555555555555";
+    const response = await post(
+      "/v1/traces",
+      traces([jsonSpan(trace, { "gen_ai.workflow.name": "after" })]),
+      JSON_TYPE,
+    );
+    expect(response.status).toBe(200);
+    expect((await report("after")).workflows).toHaveLength(1);
+  });
+});

@@ -1,0 +1,222 @@
+import type { SpanRow } from "@leantrace/storage";
+import { describe, expect, it } from "vitest";
+import type { AttributeMap, DecodedSpan } from "../otlp/model.ts";
+import { normaliseTraceRequest } from "./span-row.ts";
+
+const TRACE = "0af7651916cd43dd8448eb211c80319c";
+let nextSpan = 1;
+
+function span(name: string, attributes: AttributeMap, parent = "b7ad6b7169203331"): DecodedSpan {
+  return {
+    traceId: TRACE,
+    spanId: (nextSpan++).toString(16).padStart(16, "0"),
+    parentSpanId: parent,
+    name,
+    kind: 1,
+    startTimeUnixNano: 1_700_000_000_000_000_000n,
+    endTimeUnixNano: 1_700_000_000_500_000_000n,
+    attributes,
+    statusCode: 0,
+    statusMessage: "",
+  };
+}
+
+function rows(spans: DecodedSpan[], resource: AttributeMap = {}): SpanRow[] {
+  const batch = normaliseTraceRequest([
+    { resource, scopeSpans: [{ scopeName: "t", scopeVersion: "1", spans }] },
+  ]);
+  expect(batch.rejected).toBe(0);
+  return batch.rows;
+}
+
+function one(name: string, attributes: AttributeMap, parent?: string): SpanRow {
+  return rows([span(name, attributes, parent)])[0] as SpanRow;
+}
+
+describe("dialects", () => {
+  it("reads the latest GenAI names", () => {
+    const row = one("chat gpt-4o", {
+      "gen_ai.operation.name": "chat",
+      "gen_ai.request.model": "gpt-4o",
+      "gen_ai.provider.name": "openai",
+      "gen_ai.usage.input_tokens": 1000,
+      "gen_ai.usage.output_tokens": 250,
+      "gen_ai.usage.cache_read.input_tokens": 800,
+      "gen_ai.usage.cache_creation.input_tokens": 100,
+      "gen_ai.usage.reasoning.output_tokens": 200,
+    });
+    expect(row).toMatchObject({
+      kind: "llm",
+      model: "gpt-4o",
+      provider: "openai",
+      input_tokens: 1000,
+      output_tokens: 250,
+      cache_read_input_tokens: 800,
+      cache_creation_input_tokens: 100,
+      reasoning_output_tokens: 200,
+      // cached input and reasoning output are inside input and output: not added again
+      total_tokens: 1250,
+    });
+  });
+
+  it("reads the deprecated GenAI names", () => {
+    const row = one("openai.chat", {
+      "gen_ai.system": "openai",
+      "gen_ai.request.model": "gpt-3.5-turbo",
+      "gen_ai.usage.prompt_tokens": "40",
+      "gen_ai.usage.completion_tokens": 2,
+    });
+    expect(row).toMatchObject({
+      kind: "llm",
+      provider: "openai",
+      input_tokens: 40,
+      output_tokens: 2,
+      total_tokens: 42,
+    });
+  });
+
+  it("reads OpenInference", () => {
+    const [chain, llm, retriever, tool] = rows([
+      span("agent run", { "openinference.span.kind": "CHAIN" }, ""),
+      span("ChatAnthropic", {
+        "openinference.span.kind": "LLM",
+        "llm.model_name": "claude-sonnet-4-5",
+        "llm.provider": "anthropic",
+        "llm.token_count.prompt": 500,
+        "llm.token_count.completion": 60,
+        "llm.token_count.prompt_details.cache_read": 300,
+        "llm.token_count.completion_details.reasoning": 20,
+        "input.value": '[{"role":"user","content":"hi"}]',
+      }),
+      span("retrieve", {
+        "openinference.span.kind": "RETRIEVER",
+        "input.value": "Refund policy?",
+        "retrieval.documents.1.document.id": "doc-b",
+        "retrieval.documents.0.document.id": "doc-a",
+      }),
+      span("lookup", { "openinference.span.kind": "TOOL", "tool.name": "lookup", "input.value": '{"id":1}' }),
+    ]);
+    expect(chain).toMatchObject({ kind: "workflow", total_tokens: 0 });
+    expect(llm).toMatchObject({
+      kind: "llm",
+      model: "claude-sonnet-4-5",
+      provider: "anthropic",
+      total_tokens: 560,
+      cache_read_input_tokens: 300,
+      reasoning_output_tokens: 20,
+    });
+    expect(llm?.input_fp).toMatch(/^[0-9a-f]{16}$/);
+    expect(retriever).toMatchObject({ kind: "retrieval", document_ids: ["doc-a", "doc-b"] });
+    expect(retriever?.query_fp).toBe(one("r", { "gen_ai.retrieval.query.text": "refund policy" }).query_fp);
+    expect(tool).toMatchObject({ kind: "tool", tool_name: "lookup" });
+    expect(tool?.tool_args_fp).toBe(one("t", { "gen_ai.tool.call.arguments": '{ "id": 1 }' }).tool_args_fp);
+  });
+
+  it("reads Traceloop", () => {
+    const [wf, task, llm, tool] = rows([
+      span(
+        "support.workflow",
+        { "traceloop.span.kind": "workflow", "traceloop.workflow.name": "support" },
+        "",
+      ),
+      span("triage.task", { "traceloop.span.kind": "task" }),
+      span("openai.chat", {
+        "gen_ai.system": "openai",
+        "gen_ai.request.model": "o3",
+        "gen_ai.usage.prompt_tokens": 100,
+        "gen_ai.usage.completion_tokens": 50,
+        "gen_ai.usage.reasoning_tokens": 30,
+        "gen_ai.usage.cache_read_input_tokens": 64,
+      }),
+      span("search.tool", { "traceloop.span.kind": "tool", "traceloop.entity.name": "search" }),
+    ]);
+    expect(wf).toMatchObject({ kind: "workflow", workflow: "support" });
+    expect(task).toMatchObject({ kind: "other" });
+    expect(llm).toMatchObject({
+      kind: "llm",
+      total_tokens: 150,
+      reasoning_output_tokens: 30,
+      cache_read_input_tokens: 64,
+    });
+    expect(tool).toMatchObject({ kind: "tool", tool_name: "search" });
+  });
+
+  it("reads the Vercel AI SDK and counts a wrapper's usage once", () => {
+    const [outer, inner, call] = rows([
+      span("ai.generateText", { "ai.usage.promptTokens": 300, "ai.usage.completionTokens": 40 }),
+      span("ai.generateText.doGenerate", {
+        "ai.model.id": "gpt-4.1",
+        "ai.model.provider": "openai.chat",
+        "ai.usage.promptTokens": 300,
+        "ai.usage.completionTokens": 40,
+      }),
+      span("ai.toolCall", { "ai.toolCall.name": "weather", "ai.toolCall.args": '{"city":"Paris"}' }),
+    ]);
+    expect(outer).toMatchObject({ kind: "agent", input_tokens: 300, total_tokens: 0 });
+    expect(inner).toMatchObject({
+      kind: "llm",
+      model: "gpt-4.1",
+      provider: "openai.chat",
+      total_tokens: 340,
+    });
+    expect(call).toMatchObject({ kind: "tool", tool_name: "weather" });
+    expect(call?.tool_args_fp).toMatch(/^[0-9a-f]{16}$/);
+  });
+
+  it("reads leantrace's own attributes: outcome, case, run id for the whole trace", () => {
+    const [root, child] = rows(
+      [
+        span(
+          "invoke_workflow support",
+          {
+            "gen_ai.workflow.name": "support",
+            "leantrace.outcome": "success",
+            "leantrace.outcome.value": "0.5",
+            "leantrace.case.id": "case-1",
+            "leantrace.run.id": "run-7",
+          },
+          "",
+        ),
+        span("chat", { "gen_ai.operation.name": "chat" }),
+      ],
+      { "service.name": "agent", "service.version": "2.0.1" },
+    );
+    expect(root).toMatchObject({
+      kind: "workflow",
+      workflow: "support",
+      outcome: "success",
+      outcome_value: 0.5,
+      case_id: "case-1",
+      run_id: "run-7",
+      service_name: "agent",
+      service_version: "2.0.1",
+    });
+    expect(child?.run_id).toBe("run-7");
+  });
+
+  it("keeps every attribute as text, and rejects spans with unusable ids", () => {
+    const row = one("x", { n: 1, b: true, big: 2n ** 63n, list: [1, "a"], bytes: new Uint8Array([1, 2]) });
+    expect(row.span_attributes).toEqual({
+      n: "1",
+      b: "true",
+      big: "9223372036854775808",
+      list: '[1,"a"]',
+      bytes: "AQI=",
+    });
+    const batch = normaliseTraceRequest([
+      {
+        resource: {},
+        scopeSpans: [
+          {
+            scopeName: "",
+            scopeVersion: "",
+            spans: [{ ...span("bad", {}), traceId: "00000000000000000000000000000000" }, span("good", {})],
+          },
+        ],
+      },
+    ]);
+    expect(batch.rejected).toBe(1);
+    expect(batch.rows.map((r) => r.span_name)).toEqual(["good"]);
+    expect(batch.errors[0]).toContain("trace id");
+  });
+});

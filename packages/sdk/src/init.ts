@@ -3,7 +3,13 @@
 
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from "@leantrace/conventions/attributes";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
-import { resourceFromAttributes } from "@opentelemetry/resources";
+import {
+  envDetector,
+  hostDetector,
+  processDetector,
+  type ResourceDetector,
+  resourceFromAttributes,
+} from "@opentelemetry/resources";
 import { NodeSDK } from "@opentelemetry/sdk-node";
 import { BatchSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { configure } from "./settings.ts";
@@ -17,9 +23,9 @@ export interface InitOptions {
   endpoint?: string;
   /** Sent with every export, e.g. `{ authorization: "Bearer ..." }`. @default `OTEL_EXPORTER_OTLP_HEADERS` */
   headers?: Record<string, string>;
-  /** @default `OTEL_SERVICE_NAME`, else `"agent"` */
+  /** @default `OTEL_SERVICE_NAME` or `service.name` in `OTEL_RESOURCE_ATTRIBUTES`, else `"agent"` */
   serviceName?: string;
-  /** @default `OTEL_RESOURCE_ATTRIBUTES`' `service.version`, else none */
+  /** @default `service.version` in `OTEL_RESOURCE_ATTRIBUTES`, else none */
   serviceVersion?: string;
   /** Record prompts, completions and tool payloads, not only their fingerprints. @default false */
   captureContent?: boolean;
@@ -56,13 +62,17 @@ export function init(options: InitOptions = {}): LeantraceSdk {
   const processor = new BatchSpanProcessor(exporter, {
     scheduledDelayMillis: options.exportDelayMillis ?? 1000,
   });
-  const resource: Record<string, string> = {};
-  const serviceName = options.serviceName ?? process.env.OTEL_SERVICE_NAME;
-  if (serviceName === undefined) resource[ATTR_SERVICE_NAME] = DEFAULT_SERVICE_NAME;
-  else resource[ATTR_SERVICE_NAME] = serviceName;
-  if (options.serviceVersion !== undefined) resource[ATTR_SERVICE_VERSION] = options.serviceVersion;
+  // Precedence, lowest first: our default name, the OTEL_* variables, the options.
+  const fromOptions: ResourceDetector = {
+    detect: () => ({
+      attributes:
+        options.serviceVersion === undefined ? {} : { [ATTR_SERVICE_VERSION]: options.serviceVersion },
+    }),
+  };
   const sdk = new NodeSDK({
-    resource: resourceFromAttributes(resource),
+    resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: DEFAULT_SERVICE_NAME }),
+    resourceDetectors: [envDetector, processDetector, hostDetector, fromOptions],
+    ...(options.serviceName === undefined ? {} : { serviceName: options.serviceName }),
     spanProcessors: [processor],
     instrumentations: [],
   });

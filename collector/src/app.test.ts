@@ -91,6 +91,14 @@ describe("collector app", () => {
     ]);
   });
 
+  it("stores spans whose timestamps are nonsense rather than failing their batch", async () => {
+    const span = { ...jsonSpan("66666666666666666666666666666666", { "gen_ai.workflow.name": "odd-times" }) };
+    span.startTimeUnixNano = "5";
+    span.endTimeUnixNano = "18446744073709551615";
+    expect((await post("/v1/traces", traces([span]), JSON_TYPE)).status).toBe(200);
+    expect((await report("odd-times")).workflows[0]?.runs).toBe(1);
+  });
+
   it("answers partial success when some spans are unusable", async () => {
     const response = await post(
       "/v1/traces",

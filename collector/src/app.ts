@@ -1,6 +1,7 @@
 // The collector's HTTP surface as a Hono app: OTLP/HTTP ingest, late outcomes, the report API.
 // It holds no state of its own beyond the insert batchers; storage is passed in.
 import { isOutcome } from "@leantrace/conventions";
+import { loadPriceTable, type PriceTable } from "@leantrace/pricing";
 import { reportFilterSchema, workflowReport } from "@leantrace/reports";
 import type { OutcomeRow, SpanRow, Store, WriteResult } from "@leantrace/storage";
 import { Hono } from "hono";
@@ -25,6 +26,8 @@ import {
 } from "./otlp/responses.ts";
 
 export interface CollectorAppOptions {
+  /** Prices used to cost each step. @default the shipped list prices */
+  prices?: PriceTable;
   /** Largest request body accepted, after decompression, in bytes. @default 16 MiB */
   maxBodyBytes?: number;
   batch?: BatcherOptions;
@@ -70,6 +73,7 @@ function zodMessage(error: z.ZodError): string {
 
 export function createCollectorApp(store: Store, options: CollectorAppOptions = {}): CollectorApp {
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const prices = options.prices ?? loadPriceTable();
   const spans = new Batcher<SpanRow>((rows) => store.insertSpans(rows), options.batch);
   const outcomes = new Batcher<OutcomeRow>((rows) => store.insertOutcomes(rows), options.batch);
   const app = new Hono();
@@ -121,7 +125,7 @@ export function createCollectorApp(store: Store, options: CollectorAppOptions = 
       }
       throw error;
     }
-    const batch = normaliseTraceRequest(request);
+    const batch = normaliseTraceRequest(request, prices);
     const result = await spans.add(batch.rows);
     if (result.status !== "ok") {
       const failure = writeFailure(result);

@@ -1,8 +1,10 @@
+import { loadPriceTable } from "@leantrace/pricing";
 import type { SpanRow } from "@leantrace/storage";
 import { describe, expect, it } from "vitest";
 import type { AttributeMap, DecodedSpan } from "../otlp/model.ts";
 import { normaliseTraceRequest } from "./span-row.ts";
 
+const PRICES = loadPriceTable();
 const TRACE = "0af7651916cd43dd8448eb211c80319c";
 let nextSpan = 1;
 
@@ -16,15 +18,17 @@ function span(name: string, attributes: AttributeMap, parent = "b7ad6b7169203331
     startTimeUnixNano: 1_700_000_000_000_000_000n,
     endTimeUnixNano: 1_700_000_000_500_000_000n,
     attributes,
+    events: [],
     statusCode: 0,
     statusMessage: "",
   };
 }
 
 function rows(spans: DecodedSpan[], resource: AttributeMap = {}): SpanRow[] {
-  const batch = normaliseTraceRequest([
-    { resource, scopeSpans: [{ scopeName: "t", scopeVersion: "1", spans }] },
-  ]);
+  const batch = normaliseTraceRequest(
+    [{ resource, scopeSpans: [{ scopeName: "t", scopeVersion: "1", spans }] }],
+    PRICES,
+  );
   expect(batch.rejected).toBe(0);
   return batch.rows;
 }
@@ -57,6 +61,8 @@ describe("dialects", () => {
       // cached input and reasoning output are inside input and output: not added again
       total_tokens: 1250,
     });
+    // gpt-4o: 100 fresh input at 2.50, 800 cached at 1.25, 100 cache writes at input price, 250 output at 10
+    expect(row.cost).toBeCloseTo((100 * 2.5 + 800 * 1.25 + 100 * 2.5 + 250 * 10) / 1e6, 12);
   });
 
   it("reads the deprecated GenAI names", () => {
@@ -203,18 +209,21 @@ describe("dialects", () => {
       list: '[1,"a"]',
       bytes: "AQI=",
     });
-    const batch = normaliseTraceRequest([
-      {
-        resource: {},
-        scopeSpans: [
-          {
-            scopeName: "",
-            scopeVersion: "",
-            spans: [{ ...span("bad", {}), traceId: "00000000000000000000000000000000" }, span("good", {})],
-          },
-        ],
-      },
-    ]);
+    const batch = normaliseTraceRequest(
+      [
+        {
+          resource: {},
+          scopeSpans: [
+            {
+              scopeName: "",
+              scopeVersion: "",
+              spans: [{ ...span("bad", {}), traceId: "00000000000000000000000000000000" }, span("good", {})],
+            },
+          ],
+        },
+      ],
+      PRICES,
+    );
     expect(batch.rejected).toBe(1);
     expect(batch.rows.map((r) => r.span_name)).toEqual(["good"]);
     expect(batch.errors[0]).toContain("trace id");

@@ -10,9 +10,10 @@ import {
   toolArgumentsFingerprint,
 } from "@leantrace/conventions";
 import * as A from "@leantrace/conventions/attributes";
-import type { SpanRow } from "@leantrace/storage";
+import { type PriceTable, priceOf, stepCost } from "@leantrace/pricing";
+import { dateTime64Text, type SpanRow } from "@leantrace/storage";
 import type { AnyValue, AttributeMap, DecodedResourceSpans, DecodedSpan } from "../otlp/model.ts";
-import { attributeTextMap, structuredValue } from "./attribute-text.ts";
+import { attributeText, attributeTextMap, structuredValue } from "./attribute-text.ts";
 import {
   first,
   GENERIC_INPUT_SOURCES,
@@ -107,12 +108,30 @@ function outcomeValue(attributes: AttributeMap): number | null {
   return typeof n === "number" && Number.isFinite(n) ? n : null;
 }
 
-function spanRow(
-  span: DecodedSpan,
-  resource: AttributeMap,
-  scope: { name: string; version: string },
-  runIds: Map<string, string>,
-): SpanRow {
+function resultChars(attributes: AttributeMap, sources: readonly string[]): number {
+  const own = attributes[A.ATTR_LEANTRACE_RESULT_CHARS];
+  if (typeof own === "number" && Number.isFinite(own) && own >= 0) return Math.round(own);
+  const content = first(attributes, sources);
+  return content === undefined ? 0 : attributeText(content).length;
+}
+
+/** The time of the latest `leantrace.outcome` event, in nanoseconds; 0 when there is none. */
+function outcomeDecidedAt(span: DecodedSpan): bigint {
+  let latest = 0n;
+  for (const event of span.events) {
+    if (event.name === A.EVENT_LEANTRACE_OUTCOME && event.timeUnixNano > latest) latest = event.timeUnixNano;
+  }
+  return latest;
+}
+
+interface RowContext {
+  resource: AttributeMap;
+  scope: { name: string; version: string };
+  runIds: Map<string, string>;
+  prices: PriceTable;
+}
+
+function spanRow(span: DecodedSpan, { resource, scope, runIds, prices }: RowContext): SpanRow {
   const a = span.attributes;
   const isRoot = span.parentSpanId === "";
   const counts = tokenCounts(a);
@@ -125,6 +144,9 @@ function spanRow(
     const own = parsedDocuments(a[A.ATTR_GEN_AI_RETRIEVAL_DOCUMENTS]);
     return own.length > 0 ? own : openInferenceDocuments(a);
   })();
+  const resultSources = kind === "llm" ? RESULT_SOURCES : [...RESULT_SOURCES, ...genericOutput];
+  const model = readModel(a);
+  const price = counted && model !== "" ? priceOf(prices, model) : undefined;
   const start = span.startTimeUnixNano;
   const end = span.endTimeUnixNano;
   return {
@@ -140,7 +162,7 @@ function spanRow(
     service_version: text(resource, [A.ATTR_SERVICE_VERSION]),
     ci_run_id: text(a, [A.ATTR_LEANTRACE_CI_RUN_ID]) || text(resource, [A.ATTR_LEANTRACE_CI_RUN_ID]),
     case_id: text(a, [A.ATTR_LEANTRACE_CASE_ID]),
-    model: readModel(a),
+    model,
     provider: readProvider(a),
     input_tokens: counts.input,
     output_tokens: counts.output,
@@ -149,6 +171,15 @@ function spanRow(
     reasoning_output_tokens: counts.reasoning,
     // Cached input is part of input and reasoning part of output: never added again.
     total_tokens: counted ? counts.input + counts.output : 0,
+    cost:
+      price === undefined
+        ? null
+        : stepCost(price, {
+            inputTokens: counts.input,
+            outputTokens: counts.output,
+            cacheReadInputTokens: counts.cacheRead,
+            cacheCreationInputTokens: counts.cacheCreation,
+          }),
     tool_name: readToolName(a, kind),
     tool_args_fp: fingerprintOf(
       a,
@@ -156,12 +187,8 @@ function spanRow(
       kind === "tool" ? [...TOOL_ARGUMENT_SOURCES, ...genericInput] : TOOL_ARGUMENT_SOURCES,
       toolArgumentsFingerprint,
     ),
-    result_fp: fingerprintOf(
-      a,
-      A.ATTR_LEANTRACE_FP_TOOL_RESULT,
-      kind === "llm" ? RESULT_SOURCES : [...RESULT_SOURCES, ...genericOutput],
-      contentFingerprint,
-    ),
+    result_fp: fingerprintOf(a, A.ATTR_LEANTRACE_FP_TOOL_RESULT, resultSources, contentFingerprint),
+    result_chars: resultChars(a, resultSources),
     query_fp: fingerprintOf(
       a,
       A.ATTR_LEANTRACE_FP_QUERY,
@@ -188,10 +215,12 @@ function spanRow(
     ),
     outcome: isOutcome(outcome) ? outcome : "",
     outcome_value: outcomeValue(a),
+    outcome_decided_at: dateTime64Text(outcomeDecidedAt(span)),
+    final_answer: a[A.ATTR_LEANTRACE_FINAL_ANSWER] === true ? 1 : 0,
     status_code: STATUS[span.statusCode] ?? "unset",
     status_message: span.statusMessage,
-    start_time: start.toString(),
-    end_time: end.toString(),
+    start_time: dateTime64Text(start),
+    end_time: dateTime64Text(end),
     duration_ns: (end > start ? end - start : 0n).toString(),
     span_attributes: attributeTextMap(a),
     resource_attributes: attributeTextMap(resource),
@@ -218,7 +247,7 @@ function runIdsByTrace(request: DecodedResourceSpans[]): Map<string, string> {
   return runIds;
 }
 
-export function normaliseTraceRequest(request: DecodedResourceSpans[]): NormalisedBatch {
+export function normaliseTraceRequest(request: DecodedResourceSpans[], prices: PriceTable): NormalisedBatch {
   const runIds = runIdsByTrace(request);
   const rows: SpanRow[] = [];
   const errors = new Set<string>();
@@ -232,7 +261,8 @@ export function normaliseTraceRequest(request: DecodedResourceSpans[]): Normalis
           errors.add(problem);
           continue;
         }
-        rows.push(spanRow(span, rs.resource, { name: ss.scopeName, version: ss.scopeVersion }, runIds));
+        const scope = { name: ss.scopeName, version: ss.scopeVersion };
+        rows.push(spanRow(span, { resource: rs.resource, scope, runIds, prices }));
       }
     }
   }

@@ -124,6 +124,13 @@ function span(value: unknown, path: string): DecodedSpan {
     startTimeUnixNano: int64(s.startTimeUnixNano, `${path}.startTimeUnixNano`),
     endTimeUnixNano: int64(s.endTimeUnixNano, `${path}.endTimeUnixNano`),
     attributes: keyValues(s.attributes, `${path}.attributes`, 1),
+    events: list(s.events, `${path}.events`).map((item, i) => {
+      const event = record(item, `${path}.events[${i}]`);
+      return {
+        name: str(event.name, `${path}.events[${i}].name`),
+        timeUnixNano: int64(event.timeUnixNano, `${path}.events[${i}].timeUnixNano`),
+      };
+    }),
     statusCode: enumValue(status.code, `${path}.status.code`, STATUS_CODES),
     statusMessage: str(status.message, `${path}.status.message`),
   };

@@ -102,7 +102,7 @@ function addKeyValue(map: AttributeMap, r: ProtobufReader): void {
 }
 
 // Span: 1 trace_id, 2 span_id, 4 parent_span_id, 5 name, 6 kind, 7 start, 8 end,
-// 9 attributes, 15 status (2 message, 3 code).
+// 9 attributes, 11 events, 15 status (2 message, 3 code).
 function readSpan(r: ProtobufReader): DecodedSpan {
   const span: DecodedSpan = {
     traceId: "",
@@ -113,6 +113,7 @@ function readSpan(r: ProtobufReader): DecodedSpan {
     startTimeUnixNano: 0n,
     endTimeUnixNano: 0n,
     attributes: {},
+    events: [],
     statusCode: 0,
     statusMessage: "",
   };
@@ -151,6 +152,20 @@ function readSpan(r: ProtobufReader): DecodedSpan {
         r.expect(wire, WIRE_LENGTH_DELIMITED, "Span.attributes");
         addKeyValue(span.attributes, r.sub());
         break;
+      case 11: {
+        r.expect(wire, WIRE_LENGTH_DELIMITED, "Span.events");
+        // Event: 1 time_unix_nano, 2 name.
+        const event = r.sub();
+        const decoded = { name: "", timeUnixNano: 0n };
+        while (!event.done) {
+          const [f, w] = event.tag();
+          if (f === 1 && w === WIRE_FIXED64) decoded.timeUnixNano = event.fixed64();
+          else if (f === 2 && w === WIRE_LENGTH_DELIMITED) decoded.name = event.string();
+          else event.skip(w);
+        }
+        span.events.push(decoded);
+        break;
+      }
       case 15: {
         r.expect(wire, WIRE_LENGTH_DELIMITED, "Span.status");
         const status = r.sub();

@@ -13,6 +13,12 @@ export type AnyValue =
 
 export type AttributeMap = Record<string, AnyValue>;
 
+/** A span event: only its name and time matter to leantrace (its attributes are dropped). */
+export interface DecodedEvent {
+  name: string;
+  timeUnixNano: bigint;
+}
+
 export interface DecodedSpan {
   /** Lowercase hex as received; validated during normalisation. */
   traceId: string;
@@ -23,6 +29,7 @@ export interface DecodedSpan {
   startTimeUnixNano: bigint;
   endTimeUnixNano: bigint;
   attributes: AttributeMap;
+  events: DecodedEvent[];
   statusCode: number;
   statusMessage: string;
 }

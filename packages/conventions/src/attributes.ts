@@ -99,3 +99,9 @@ export const ATTR_LEANTRACE_FP_TOOL_RESULT = "leantrace.fp.tool_result";
 export const ATTR_LEANTRACE_FP_QUERY = "leantrace.fp.query";
 /** Fingerprint of the sorted set of retrieved document ids. */
 export const ATTR_LEANTRACE_FP_DOCUMENTS = "leantrace.fp.documents";
+/** On an LLM step: this call produced the run's final answer; later steps come after it. */
+export const ATTR_LEANTRACE_FINAL_ANSWER = "leantrace.final_answer";
+/** Length in characters of a tool or retrieval result: what it adds to a later prompt. */
+export const ATTR_LEANTRACE_RESULT_CHARS = "leantrace.result.chars";
+/** Span event recorded when a run's outcome is decided; steps after it served no outcome. */
+export const EVENT_LEANTRACE_OUTCOME = "leantrace.outcome";

@@ -7,6 +7,7 @@ export {
   llm,
   plan,
   type RetrievalOptions,
+  type RetrievalStep,
   type RetrievedDocument,
   reasoning,
   retrieval,

@@ -23,6 +23,7 @@ import {
   ATTR_GEN_AI_TOOL_NAME,
   ATTR_GEN_AI_WORKFLOW_NAME,
   ATTR_LEANTRACE_CASE_ID,
+  ATTR_LEANTRACE_FINAL_ANSWER,
   ATTR_LEANTRACE_FP_DOCUMENTS,
   ATTR_LEANTRACE_FP_INPUT,
   ATTR_LEANTRACE_FP_INPUT_PARTS,
@@ -32,7 +33,9 @@ import {
   ATTR_LEANTRACE_FP_TOOL_RESULT,
   ATTR_LEANTRACE_OUTCOME,
   ATTR_LEANTRACE_OUTCOME_VALUE,
+  ATTR_LEANTRACE_RESULT_CHARS,
   ATTR_LEANTRACE_RUN_ID,
+  EVENT_LEANTRACE_OUTCOME,
 } from "@leantrace/conventions/attributes";
 import { type Attributes, ROOT_CONTEXT } from "@opentelemetry/api";
 import { withRun } from "./run-context.ts";
@@ -54,6 +57,15 @@ function contentAttributes(entries: Record<string, unknown>): Attributes {
     if (value !== undefined) attributes[key] = asText(value);
   }
   return attributes;
+}
+
+/** Fingerprint and size of a tool's or retrieval's result: what it adds to a later prompt. */
+function resultAttributes(result: unknown): Attributes {
+  if (result === undefined) return {};
+  return {
+    [ATTR_LEANTRACE_FP_TOOL_RESULT]: contentFingerprint(result),
+    [ATTR_LEANTRACE_RESULT_CHARS]: asText(result).length,
+  };
 }
 
 // --- workflow ---
@@ -110,6 +122,9 @@ export async function workflow<T>(
     (step) => {
       const setOutcome = (outcome: Outcome, value?: number) => {
         outcomeSet = true;
+        // The event's time marks when the outcome was decided: later steps did not serve it.
+        if (step.recording)
+          step.span.addEvent(EVENT_LEANTRACE_OUTCOME, { [ATTR_LEANTRACE_OUTCOME]: outcome });
         step.setAttribute(ATTR_LEANTRACE_OUTCOME, outcome);
         if (value !== undefined) step.setAttribute(ATTR_LEANTRACE_OUTCOME_VALUE, value);
       };
@@ -138,6 +153,8 @@ export interface LlmOptions {
   operation?: "chat" | "text_completion" | "generate_content" | "embeddings";
   /** Token counts by hand, when the response does not carry them. */
   usage?: TokenUsage;
+  /** This call produces the run's final answer: steps after it served no outcome. */
+  finalAnswer?: boolean;
 }
 
 function inputAttributes(input: unknown): Attributes {
@@ -167,6 +184,7 @@ export async function llm<T>(options: LlmOptions, fn: (step: Step) => Promise<T>
       attributes: () => ({
         ...(options.model === undefined ? {} : { [ATTR_GEN_AI_REQUEST_MODEL]: options.model }),
         ...(options.provider === undefined ? {} : { [ATTR_GEN_AI_PROVIDER_NAME]: options.provider }),
+        ...(options.finalAnswer ? { [ATTR_LEANTRACE_FINAL_ANSWER]: true } : {}),
         ...inputAttributes(options.input),
       }),
       fromResult: (result, state) => {
@@ -207,7 +225,7 @@ export async function tool<T>(name: string, args: unknown, fn: (step: Step) => P
       }),
       fromResult: (result, state) => ({
         ...usageAttributes(state.usage),
-        ...(result === undefined ? {} : { [ATTR_LEANTRACE_FP_TOOL_RESULT]: contentFingerprint(result) }),
+        ...resultAttributes(result),
         ...contentAttributes({ [ATTR_GEN_AI_TOOL_CALL_RESULT]: result }),
       }),
     },
@@ -242,14 +260,22 @@ function documentsOf(result: unknown): RetrievedDocument[] | undefined {
   return documents;
 }
 
+/** A retrieval step: it can name the documents it found when it returns something else. */
+export interface RetrievalStep extends Step {
+  /** The documents found, when the function returns the context built from them instead. */
+  setDocuments(documents: readonly (string | RetrievedDocument)[]): void;
+}
+
 /**
- * A retrieval. Return the documents (strings or objects with an `id`) and their ids are
- * recorded as `gen_ai.retrieval.documents`, with a fingerprint of the set.
+ * A retrieval. Return the documents (strings or objects with an `id`), or return the context
+ * built from them and name them with `step.setDocuments`: their ids are recorded as
+ * `gen_ai.retrieval.documents`, with a fingerprint of the set.
  */
 export async function retrieval<T>(
   options: RetrievalOptions,
-  fn: (step: Step) => Promise<T> | T,
+  fn: (step: RetrievalStep) => Promise<T> | T,
 ): Promise<T> {
+  let named: RetrievedDocument[] | undefined;
   return runStep(
     {
       spanName: options.dataSource === undefined ? "retrieval" : `retrieval ${options.dataSource}`,
@@ -261,17 +287,22 @@ export async function retrieval<T>(
         ...contentAttributes({ [ATTR_GEN_AI_RETRIEVAL_QUERY_TEXT]: options.query }),
       }),
       fromResult: (result, state) => {
-        const documents = documentsOf(result);
+        const documents = named ?? documentsOf(result);
         const attributes: Attributes = usageAttributes(state.usage);
         if (documents !== undefined) {
           attributes[ATTR_GEN_AI_RETRIEVAL_DOCUMENTS] = JSON.stringify(documents);
           attributes[ATTR_LEANTRACE_FP_DOCUMENTS] = documentsFingerprint(documents.map((d) => d.id));
         }
-        if (result !== undefined) attributes[ATTR_LEANTRACE_FP_TOOL_RESULT] = contentFingerprint(result);
-        return attributes;
+        return { ...attributes, ...resultAttributes(result) };
       },
     },
-    fn,
+    (step) =>
+      fn({
+        ...step,
+        setDocuments: (documents) => {
+          named = documentsOf(documents);
+        },
+      }),
   );
 }
 

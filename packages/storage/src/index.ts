@@ -1,4 +1,5 @@
 export { resolveStoreConfig, StorageError, type StoreConfig, type StoreOptions } from "./config.ts";
+export { dateTime64Text } from "./datetime.ts";
 export { loadMigrations, type Migration, migrate, parseMigration } from "./migrations.ts";
 export type { OutcomeRow, SpanRow } from "./rows.ts";
 export { openStore, type Store, type WriteResult } from "./store.ts";

@@ -42,8 +42,20 @@ export async function loadMigrations(): Promise<Migration[]> {
   );
 }
 
-/** Applies the migrations not yet applied; returns the versions it applied. */
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+
+/**
+ * Applies the migrations not yet applied; returns the versions it applied. The database name
+ * is written into the statements (a view's body cannot take query parameters); it is checked
+ * to be a plain identifier first.
+ */
 export async function migrate(client: ClickHouseClient, database: string): Promise<number[]> {
+  if (!IDENTIFIER.test(database)) {
+    throw new StorageError(
+      "INVALID_DATABASE",
+      `database name ${JSON.stringify(database)} is not a plain identifier`,
+    );
+  }
   const params = { db: database };
   await client.command({ query: "CREATE DATABASE IF NOT EXISTS {db:Identifier}", query_params: params });
   await client.command({
@@ -63,7 +75,7 @@ export async function migrate(client: ClickHouseClient, database: string): Promi
     if (applied.has(migration.version)) continue;
     for (const statement of migration.statements) {
       try {
-        await client.command({ query: statement, query_params: params });
+        await client.command({ query: statement.replaceAll("{db:Identifier}", `\`${database}\``) });
       } catch (cause) {
         throw new StorageError(
           "MIGRATION_FAILED",

@@ -21,9 +21,12 @@ export interface SpanRow {
   cache_creation_input_tokens: number;
   reasoning_output_tokens: number;
   total_tokens: number;
+  /** US dollars, from the price table; null when the model has no known price. */
+  cost: number | null;
   tool_name: string;
   tool_args_fp: string;
   result_fp: string;
+  result_chars: number;
   query_fp: string;
   data_source: string;
   document_ids: string[];
@@ -33,9 +36,12 @@ export interface SpanRow {
   output_fp: string;
   outcome: string;
   outcome_value: number | null;
+  /** `dateTime64Text(nanoseconds)`; the epoch when unknown. */
+  outcome_decided_at: string;
+  final_answer: 0 | 1;
   status_code: "unset" | "ok" | "error";
   status_message: string;
-  /** Nanoseconds since the epoch, as a decimal string (DateTime64(9) takes it as is). */
+  /** `dateTime64Text(nanoseconds)`. */
   start_time: string;
   end_time: string;
   duration_ns: string;

@@ -29,11 +29,18 @@ export interface Store {
 
 const RETRY_DELAY_MILLIS = 1000;
 
+/** ClickHouse's own errors carry a numeric code; chDB's come from another copy of the class. */
+function isClickHouseError(error: unknown): boolean {
+  if (error instanceof ClickHouseError) return true;
+  const { code, type } = error as { code?: unknown; type?: unknown };
+  return typeof code === "string" && /^\d+$/.test(code) && typeof type === "string";
+}
+
 // Server errors about the data or the query will fail again; anything else (a refused
 // connection, a timeout, an overloaded server) may pass later.
 function classify(error: unknown): WriteResult {
   const err = error instanceof Error ? error : new Error(String(error));
-  if (error instanceof ClickHouseError) return { status: "failed", error: err };
+  if (isClickHouseError(error)) return { status: "failed", error: err };
   return { status: "retryable", error: err, delayMillis: RETRY_DELAY_MILLIS };
 }
 

@@ -1,0 +1,10 @@
+export {
+  loadPriceTable,
+  type ModelPrice,
+  PriceFileError,
+  type PriceTable,
+  priceFileSchema,
+  priceOf,
+  type StepTokens,
+  stepCost,
+} from "./price-table.ts";

@@ -75,13 +75,12 @@ export async function handleTicket(ticket: Ticket, seed: number): Promise<boolea
       await think("Now I will search the knowledge base for the policy.");
       const searches = ticket.scenario === "repeated-retrieval" ? 2 : 1;
       for (let i = 0; i < searches; i++) {
-        const documents = await retrieval({ query: ticket.question, dataSource: "support-kb" }, () =>
-          searchKnowledgeBase(ticket.question),
-        );
-        messages.push({
-          role: "tool",
-          content: documents.map((d) => KNOWLEDGE_BASE[d.id]).join("\n"),
+        const context = await retrieval({ query: ticket.question, dataSource: "support-kb" }, (step) => {
+          const documents = searchKnowledgeBase(ticket.question);
+          step.setDocuments(documents);
+          return documents.map((d) => KNOWLEDGE_BASE[d.id]).join("\n");
         });
+        messages.push({ role: "tool", content: context });
       }
 
       if (ticket.scenario === "fails") {

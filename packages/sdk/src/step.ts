@@ -81,10 +81,18 @@ function runAttributes(ctx: Context): Attributes {
   return attributes;
 }
 
+/**
+ * Wall-clock time with sub-millisecond resolution. Spans started without a time get
+ * millisecond starts, and steps of a fast agent would then tie and lose their order.
+ */
+export function preciseNow(): number {
+  return performance.timeOrigin + performance.now();
+}
+
 export async function runStep<T>(spec: StepSpec<T>, fn: (step: Step) => Promise<T> | T): Promise<T> {
   const tracer = trace.getTracer(TRACER_NAME, TRACER_VERSION);
   const parent = spec.parent ?? context.active();
-  const span = tracer.startSpan(spec.spanName, { kind: SpanKind.INTERNAL }, parent);
+  const span = tracer.startSpan(spec.spanName, { kind: SpanKind.INTERNAL, startTime: preciseNow() }, parent);
   const recording = span.isRecording();
   const state: StepState = {};
   if (recording) {
@@ -124,6 +132,6 @@ export async function runStep<T>(spec: StepSpec<T>, fn: (step: Step) => Promise<
     }
     throw error;
   } finally {
-    span.end();
+    span.end(preciseNow());
   }
 }

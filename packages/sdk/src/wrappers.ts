@@ -40,7 +40,7 @@ import {
 import { type Attributes, ROOT_CONTEXT } from "@opentelemetry/api";
 import { withRun } from "./run-context.ts";
 import { sdkSettings } from "./settings.ts";
-import { runStep, type Step, usageAttributes } from "./step.ts";
+import { preciseNow, runStep, type Step, usageAttributes } from "./step.ts";
 import { readResponse, type TokenUsage } from "./usage.ts";
 
 export type { Step } from "./step.ts";
@@ -123,8 +123,9 @@ export async function workflow<T>(
       const setOutcome = (outcome: Outcome, value?: number) => {
         outcomeSet = true;
         // The event's time marks when the outcome was decided: later steps did not serve it.
-        if (step.recording)
-          step.span.addEvent(EVENT_LEANTRACE_OUTCOME, { [ATTR_LEANTRACE_OUTCOME]: outcome });
+        if (step.recording) {
+          step.span.addEvent(EVENT_LEANTRACE_OUTCOME, { [ATTR_LEANTRACE_OUTCOME]: outcome }, preciseNow());
+        }
         step.setAttribute(ATTR_LEANTRACE_OUTCOME, outcome);
         if (value !== undefined) step.setAttribute(ATTR_LEANTRACE_OUTCOME_VALUE, value);
       };

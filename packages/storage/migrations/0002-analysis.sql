@@ -76,6 +76,8 @@ LEFT JOIN
     GROUP BY run_id
 ) AS o USING (run_id)
 ;
+-- The working tables of an analysis pass are partitioned by pass: a finished pass drops its
+-- partitions at once (the TTL clears what a crashed pass left).
 -- The runs one analysis pass works on.
 CREATE TABLE IF NOT EXISTS {db:Identifier}.analysis_batch
 (
@@ -84,6 +86,7 @@ CREATE TABLE IF NOT EXISTS {db:Identifier}.analysis_batch
     created_at DateTime DEFAULT now()
 )
 ENGINE = MergeTree
+PARTITION BY pass_id
 ORDER BY (pass_id, run_id)
 TTL created_at + INTERVAL 1 DAY
 ;
@@ -118,6 +121,7 @@ CREATE TABLE IF NOT EXISTS {db:Identifier}.analysis_steps
     created_at DateTime DEFAULT now()
 )
 ENGINE = MergeTree
+PARTITION BY pass_id
 ORDER BY (pass_id, run_id, seq)
 TTL created_at + INTERVAL 1 DAY
 ;
@@ -160,6 +164,36 @@ CREATE TABLE IF NOT EXISTS {db:Identifier}.findings
 )
 ENGINE = MergeTree
 ORDER BY (run_id, pass_id, kind)
+;
+-- Analyzers write their findings here first; the pass's last step adds the cost of each and
+-- moves them to `findings`. Partitioned by pass so that a finished pass drops its rows at once.
+CREATE TABLE IF NOT EXISTS {db:Identifier}.finding_candidates
+(
+    pass_id UInt64,
+    run_id String,
+    workflow LowCardinality(String),
+    outcome LowCardinality(String),
+    service_version LowCardinality(String),
+    kind LowCardinality(String),
+    pattern LowCardinality(String),
+    confidence LowCardinality(String),
+    span_ids Array(String),
+    wasted_span_ids Array(String),
+    wasted_span_tokens Array(UInt64),
+    wasted_tokens UInt64,
+    explanation String,
+    created_at DateTime DEFAULT now()
+)
+ENGINE = MergeTree
+PARTITION BY pass_id
+ORDER BY (pass_id, run_id)
+TTL created_at + INTERVAL 1 DAY
+;
+-- The findings of each run's latest analysis: what reports and the CLI show.
+CREATE VIEW IF NOT EXISTS {db:Identifier}.current_findings AS
+SELECT f.*
+FROM {db:Identifier}.findings AS f
+WHERE (f.run_id, f.pass_id) IN (SELECT run_id, pass_id FROM {db:Identifier}.run_analysis FINAL)
 ;
 -- One row per analysis pass: how far it read, what it did, how long it took.
 CREATE TABLE IF NOT EXISTS {db:Identifier}.analysis_passes

@@ -24,6 +24,8 @@ export interface Store {
   insertOutcomes(rows: readonly OutcomeRow[]): Promise<WriteResult>;
   /** Runs a SELECT with named parameters (the database is `db`) and returns its rows. */
   select<T>(query: string, params?: Record<string, unknown>): Promise<T[]>;
+  /** Runs a statement that returns no rows (DDL, INSERT ... SELECT), with named parameters. */
+  command(query: string, params?: Record<string, unknown>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -98,6 +100,9 @@ export async function openStore(options: StoreOptions = {}): Promise<Store> {
         format: "JSONEachRow",
       });
       return result.json<T>();
+    },
+    command: async (query: string, params: Record<string, unknown> = {}) => {
+      await client.command({ query, query_params: { db: database, ...params } });
     },
     close: () => client.close(),
   };

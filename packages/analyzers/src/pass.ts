@@ -1,0 +1,114 @@
+// One analysis pass: pick the complete runs that changed, lay out their steps, run every
+// analyzer's SQL over them, cost the findings, record what was analysed. Everything heavy runs
+// inside ClickHouse; this file only schedules the statements.
+import type { Store } from "@leantrace/storage";
+import { type AnalyzerConfig, sqlParameters } from "./config.ts";
+import { loadSql } from "./sql.ts";
+
+const SELECT_RUNS = loadSql("select-runs");
+const PREPARE_STEPS = loadSql("prepare-steps");
+/** The analyzers, in the order they run; each reads the prepared steps and writes candidates. */
+const ANALYZERS = ["loop", "repeated-retrieval", "extraneous", "off-path"].map((name) => ({
+  name,
+  sql: loadSql(name),
+}));
+const FINALIZE = loadSql("finalize");
+const RECORD_RUNS = loadSql("record-runs");
+const WORKING_TABLES = ["analysis_batch", "analysis_steps", "finding_candidates"];
+
+/** Re-reads this much before the previous pass's end: inserts in flight then are not missed. */
+const OVERLAP_MILLIS = 10_000;
+
+export interface PassResult {
+  passId: string;
+  /** Runs analysed in this pass. */
+  runs: number;
+  /** Findings written. */
+  findings: number;
+  durationMillis: number;
+  /** Milliseconds per step, for profiling. */
+  timings: Record<string, number>;
+}
+
+let lastPassId = 0n;
+
+/** Pass ids grow with time and never repeat within a process. */
+function nextPassId(now: Date): bigint {
+  const candidate = BigInt(now.getTime()) * 1000n;
+  lastPassId = candidate > lastPassId ? candidate : lastPassId + 1n;
+  return lastPassId;
+}
+
+function clickhouseTime(date: Date): string {
+  return date.toISOString().replace("T", " ").replace("Z", "");
+}
+
+export interface PassOptions {
+  /** The time the pass considers "now" (runs idle since before it are complete). @default now */
+  now?: Date;
+  /** Analyse every complete run that changed, reading all spans. @default false */
+  full?: boolean;
+}
+
+export async function runAnalysisPass(
+  store: Store,
+  config: AnalyzerConfig,
+  options: PassOptions = {},
+): Promise<PassResult> {
+  const started = performance.now();
+  const now = options.now ?? new Date();
+  const passId = nextPassId(now);
+  const timings: Record<string, number> = {};
+  const params = { ...sqlParameters(config), pass: passId.toString(), now: clickhouseTime(now) };
+  const timed = async <T>(step: string, work: () => Promise<T>): Promise<T> => {
+    const t0 = performance.now();
+    try {
+      return await work();
+    } finally {
+      timings[step] = Math.round(performance.now() - t0);
+    }
+  };
+  const run = (step: string, query: string) => timed(step, () => store.command(query, params));
+
+  let since = new Date(0);
+  if (!options.full) {
+    const [previous] = await store.select<{ read_until: string; passes: number }>(
+      "SELECT max(read_until) AS read_until, count() AS passes FROM {db:Identifier}.analysis_passes",
+    );
+    if (previous && previous.passes > 0) {
+      since = new Date(Date.parse(`${previous.read_until}Z`) - config.idleMillis - OVERLAP_MILLIS);
+    }
+  }
+  try {
+    await timed("select-runs", () => store.command(SELECT_RUNS, { ...params, since: clickhouseTime(since) }));
+    const [batch] = await store.select<{ runs: number }>(
+      "SELECT count() AS runs FROM {db:Identifier}.analysis_batch WHERE pass_id = {pass:UInt64}",
+      { pass: passId.toString() },
+    );
+    const runs = batch?.runs ?? 0;
+    let findings = 0;
+    if (runs > 0) {
+      await run("prepare-steps", PREPARE_STEPS);
+      for (const analyzer of ANALYZERS) await run(analyzer.name, analyzer.sql);
+      await run("finalize", FINALIZE);
+      await run("record-runs", RECORD_RUNS);
+      const [written] = await store.select<{ findings: number }>(
+        "SELECT count() AS findings FROM {db:Identifier}.finding_candidates WHERE pass_id = {pass:UInt64}",
+        { pass: passId.toString() },
+      );
+      findings = written?.findings ?? 0;
+    }
+    const durationMillis = Math.round(performance.now() - started);
+    await store.command(
+      `INSERT INTO {db:Identifier}.analysis_passes (pass_id, read_until, runs, findings, duration_ms)
+       VALUES ({pass:UInt64}, {now:DateTime64(3)}, {runs:UInt32}, {findings:UInt32}, {duration:UInt32})`,
+      { pass: passId.toString(), now: clickhouseTime(now), runs, findings, duration: durationMillis },
+    );
+    return { passId: passId.toString(), runs, findings, durationMillis, timings };
+  } finally {
+    for (const table of WORKING_TABLES) {
+      // The pass id is ours, a number: safe to write into the statement.
+      await store.command(`ALTER TABLE {db:Identifier}.${table} DROP PARTITION ${passId}`);
+    }
+  }
+}

@@ -18,8 +18,13 @@ try {
     `Sent ${counts.tickets} simulated support tickets and ${counts.replayed} real mini-swe-agent runs.\n`,
   );
   const bin = fileURLToPath(new URL("../packages/cli/bin/leantrace.js", import.meta.url));
-  console.log(`$ leantrace report --endpoint ${collector.url}\n`);
-  execFileSync(process.execPath, [bin, "report", "--endpoint", collector.url], { stdio: "inherit" });
+  const leantrace = (...args: string[]) => {
+    console.log(`\n$ leantrace ${args.join(" ")}\n`);
+    execFileSync(process.execPath, [bin, ...args, "--endpoint", collector.url], { stdio: "inherit" });
+  };
+  leantrace("analyze");
+  leantrace("report");
+  leantrace("findings", "--workflow", "support-ticket");
 } finally {
   const code = await collector.stop();
   await rm(dataDir, { recursive: true, force: true });

@@ -1,8 +1,15 @@
 // The collector's HTTP surface as a Hono app: OTLP/HTTP ingest, late outcomes, the report API.
 // It holds no state of its own beyond the insert batchers; storage is passed in.
+
+import {
+  AnalysisScheduler,
+  type AnalyzerOptions,
+  resolveAnalyzerConfig,
+  type SchedulerOptions,
+} from "@leantrace/analyzers";
 import { isOutcome } from "@leantrace/conventions";
 import { loadPriceTable, type PriceTable } from "@leantrace/pricing";
-import { reportFilterSchema, workflowReport } from "@leantrace/reports";
+import { findingsFilterSchema, listFindings, reportFilterSchema, workflowReport } from "@leantrace/reports";
 import type { OutcomeRow, SpanRow, Store, WriteResult } from "@leantrace/storage";
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
@@ -26,6 +33,8 @@ import {
 } from "./otlp/responses.ts";
 
 export interface CollectorAppOptions {
+  /** Analyzer thresholds and how often the analysis runs by itself. */
+  analysis?: AnalyzerOptions & Pick<SchedulerOptions, "intervalMillis">;
   /** Prices used to cost each step. @default the shipped list prices */
   prices?: PriceTable;
   /** Largest request body accepted, after decompression, in bytes. @default 16 MiB */
@@ -35,11 +44,15 @@ export interface CollectorAppOptions {
 
 export interface CollectorApp {
   app: Hono;
+  /** Analysis passes: started by the server, run on demand by `POST /api/v1/analyze`. */
+  analysis: AnalysisScheduler;
   /** Writes every row accepted so far. */
   flush(): Promise<void>;
 }
 
 const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+const analyzeRequestSchema = z.object({ full: z.boolean().optional() });
 
 const outcomeSchema = z.object({
   runId: z.string().min(1).max(256),
@@ -76,6 +89,13 @@ export function createCollectorApp(store: Store, options: CollectorAppOptions = 
   const prices = options.prices ?? loadPriceTable();
   const spans = new Batcher<SpanRow>((rows) => store.insertSpans(rows), options.batch);
   const outcomes = new Batcher<OutcomeRow>((rows) => store.insertOutcomes(rows), options.batch);
+  const flush = async () => {
+    await Promise.all([spans.flush(), outcomes.flush()]);
+  };
+  const analysis = new AnalysisScheduler(store, resolveAnalyzerConfig(options.analysis), {
+    intervalMillis: options.analysis?.intervalMillis,
+    beforePass: flush,
+  });
   const app = new Hono();
 
   app.onError((error, c) => {
@@ -172,10 +192,26 @@ export function createCollectorApp(store: Store, options: CollectorAppOptions = 
     return c.json(await workflowReport(store, parsed.data));
   });
 
-  return {
-    app,
-    flush: async () => {
-      await Promise.all([spans.flush(), outcomes.flush()]);
-    },
-  };
+  app.post("/api/v1/analyze", async (c) => {
+    const text = (await readLimited(c.req.raw.body, 4096).catch(() => Buffer.alloc(0))).toString("utf8");
+    let body: unknown = {};
+    if (text.trim() !== "") {
+      try {
+        body = JSON.parse(text);
+      } catch {
+        throw new HTTPException(400, { message: 'body is not valid JSON: send {} or {"full": true}' });
+      }
+    }
+    const parsed = analyzeRequestSchema.safeParse(body);
+    if (!parsed.success) throw new HTTPException(400, { message: zodMessage(parsed.error) });
+    return c.json(await analysis.runNow({ full: parsed.data.full ?? false }));
+  });
+
+  app.get("/api/v1/findings", async (c) => {
+    const parsed = findingsFilterSchema.safeParse(c.req.query());
+    if (!parsed.success) throw new HTTPException(400, { message: zodMessage(parsed.error) });
+    return c.json(await listFindings(store, parsed.data));
+  });
+
+  return { app, analysis, flush };
 }

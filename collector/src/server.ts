@@ -23,7 +23,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
   const host = options.host ?? "127.0.0.1";
   const port = options.port ?? 4318;
   const store = await openStore(options.storage);
-  const { app, flush } = createCollectorApp(store, options);
+  const { app, flush, analysis } = createCollectorApp(store, options);
   const server = createAdaptorServer({ fetch: app.fetch, hostname: host });
   try {
     await new Promise<void>((resolve, reject) => {
@@ -34,6 +34,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
     await store.close();
     throw error;
   }
+  analysis.start();
   const address = server.address() as AddressInfo;
   const shownHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
   let stopping: Promise<void> | undefined;
@@ -46,6 +47,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
           // Idle keep-alive connections would hold close() open; requests in flight finish.
           if ("closeIdleConnections" in server) server.closeIdleConnections();
         });
+        await analysis.stop();
         await flush();
         await store.close();
       })();

@@ -6,3 +6,4 @@ export {
   resolveAnalyzerConfig,
 } from "./config.ts";
 export { type PassOptions, type PassResult, runAnalysisPass } from "./pass.ts";
+export { AnalysisScheduler, type SchedulerOptions } from "./scheduler.ts";

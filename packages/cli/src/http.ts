@@ -28,10 +28,11 @@ export function apiUrl(endpoint: string, path: string, query: Record<string, str
   return url;
 }
 
-export async function getJson<T>(url: URL, schema: z.ZodType<T>): Promise<T> {
+/** Calls the collector's API and checks the answer's shape; a GET unless `init` says otherwise. */
+export async function requestJson<T>(url: URL, schema: z.ZodType<T>, init?: RequestInit): Promise<T> {
   let response: Response;
   try {
-    response = await fetch(url);
+    response = await fetch(url, init);
   } catch (error) {
     const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
     throw new CliError(

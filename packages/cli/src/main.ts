@@ -1,5 +1,7 @@
 import { Command, CommanderError } from "commander";
+import { analyzeCommand } from "./commands/analyze.ts";
 import { collectorCommand } from "./commands/collector.ts";
+import { findingsCommand } from "./commands/findings.ts";
 import { reportCommand } from "./commands/report.ts";
 import { CliError } from "./http.ts";
 
@@ -10,6 +12,8 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   collectorCommand(program);
   reportCommand(program);
+  analyzeCommand(program);
+  findingsCommand(program);
   return program;
 }
 

@@ -1,7 +1,19 @@
-export { formatWorkflowReport } from "./format.ts";
 export {
+  FINDING_KINDS,
+  type Finding,
+  type Findings,
+  type FindingsFilter,
+  findingSchema,
+  findingsFilterSchema,
+  findingsSchema,
+  listFindings,
+} from "./findings.ts";
+export { formatFindings, formatWorkflowReport } from "./format.ts";
+export {
+  outcomeFiguresSchema,
   type ReportFilter,
   reportFilterSchema,
+  versionFiguresSchema,
   type WorkflowReport,
   type WorkflowReportRow,
   workflowReport,

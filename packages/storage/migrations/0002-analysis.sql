@@ -75,6 +75,7 @@ LEFT JOIN
     FROM {db:Identifier}.outcomes
     GROUP BY run_id
 ) AS o USING (run_id)
+SETTINGS join_use_nulls = 0
 ;
 -- The working tables of an analysis pass are partitioned by pass: a finished pass drops its
 -- partitions at once (the TTL clears what a crashed pass left).

@@ -1,4 +1,7 @@
+import { readFile } from "node:fs/promises";
+import { type AnalyzerOptions, analyzerOptionsSchema } from "@leantrace/analyzers";
 import { startCollector } from "@leantrace/collector";
+import { loadPriceTable, type PriceTable } from "@leantrace/pricing";
 import type { Command } from "commander";
 import { CliError } from "../http.ts";
 import { integerOption, storageOptions, withStorageFlags } from "./options.ts";
@@ -14,16 +17,31 @@ export function collectorCommand(program: Command): void {
         "--max-body-bytes <bytes>",
         "largest request body, after decompression",
         String(16 * 1024 * 1024),
-      ),
+      )
+      .option("--analyze-interval-seconds <seconds>", "time between automatic analysis passes (0: off)", "30")
+      .option("--idle-seconds <seconds>", "a run without an outcome is complete after this long idle", "300")
+      .option("--analyzer-config <file>", "JSON file of analyzer thresholds")
+      .option("--prices <file>", "JSON file of model prices, added over the shipped list prices"),
   ).action(async (flags: Record<string, string | undefined>) => {
     const port = integerOption("--port", flags.port, 0, 65535);
     const maxBodyBytes = integerOption("--max-body-bytes", flags.maxBodyBytes, 1024, 1024 ** 3);
+    const interval = integerOption("--analyze-interval-seconds", flags.analyzeIntervalSeconds, 0, 86_400);
+    const idle = integerOption("--idle-seconds", flags.idleSeconds, 0, 30 * 86_400);
+    const thresholds =
+      flags.analyzerConfig === undefined ? {} : await readAnalyzerConfig(flags.analyzerConfig);
+    const prices = loadPrices(flags.prices);
     let collector: Awaited<ReturnType<typeof startCollector>>;
     try {
       collector = await startCollector({
         host: flags.host ?? "127.0.0.1",
         port,
         maxBodyBytes,
+        prices,
+        analysis: {
+          ...thresholds,
+          idleMillis: thresholds.idleMillis ?? idle * 1000,
+          intervalMillis: interval * 1000,
+        },
         storage: storageOptions(flags),
       });
     } catch (error) {
@@ -45,4 +63,27 @@ export function collectorCommand(program: Command): void {
       process.once("SIGINT", () => stop("SIGINT"));
     });
   });
+}
+
+async function readAnalyzerConfig(path: string): Promise<AnalyzerOptions> {
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(path, "utf8"));
+  } catch (error) {
+    throw new CliError(`--analyzer-config ${path} cannot be read as JSON: ${(error as Error).message}`, 2);
+  }
+  const parsed = analyzerOptionsSchema.strict().safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new CliError(`--analyzer-config ${path}: ${issue?.path.join(".") || "file"}: ${issue?.message}`, 2);
+  }
+  return parsed.data;
+}
+
+function loadPrices(path: string | undefined): PriceTable {
+  try {
+    return loadPriceTable(path);
+  } catch (error) {
+    throw new CliError(`--prices: ${(error as Error).message}`, 2);
+  }
 }

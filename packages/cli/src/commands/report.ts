@@ -1,6 +1,6 @@
 import { formatWorkflowReport, workflowReportSchema } from "@leantrace/reports";
 import type { Command } from "commander";
-import { apiUrl, DEFAULT_ENDPOINT, getJson } from "../http.ts";
+import { apiUrl, DEFAULT_ENDPOINT, requestJson } from "../http.ts";
 
 export function reportCommand(program: Command): void {
   program
@@ -10,7 +10,7 @@ export function reportCommand(program: Command): void {
     .option("--workflow <name>", "only this workflow")
     .option("--json", "print JSON for scripts")
     .action(async (flags: { endpoint: string; workflow?: string; json?: boolean }) => {
-      const report = await getJson(
+      const report = await requestJson(
         apiUrl(flags.endpoint, "api/v1/report", { workflow: flags.workflow }),
         workflowReportSchema,
       );

@@ -30,6 +30,23 @@ async function leantrace(...args: string[]): Promise<{ code: number; stdout: str
 }
 
 /** The expected figures, straight from the files: no leantrace code involved. */
+async function billedCost(): Promise<number> {
+  let cost = 0;
+  for (const file of (await readdir(DATA)).filter((f) => f.endsWith(".traj.json"))) {
+    for (const m of JSON.parse(await readFile(join(DATA, file), "utf8")).messages) {
+      if (m.role !== "assistant") continue;
+      const usage = m.extra.response.usage;
+      // What the provider billed; one run's calls carry no bill: price those at the published
+      // gemini-3-pro rates ($2 input, $0.20 cached input, $12 output per million tokens).
+      const cached = usage.prompt_tokens_details?.cached_tokens ?? 0;
+      cost +=
+        usage.cost ??
+        ((usage.prompt_tokens - cached) * 2 + cached * 0.2 + usage.completion_tokens * 12) / 1e6;
+    }
+  }
+  return cost;
+}
+
 async function handComputed() {
   const outcomes = JSON.parse(await readFile(join(DATA, "outcomes.json"), "utf8")).runs as {
     instance_id: string;
@@ -70,17 +87,69 @@ afterAll(async () => {
 describe("replayed mini-swe-agent runs", () => {
   it("report the hand-computed tokens per successful outcome", async () => {
     const expected = await handComputed();
-    expect(expected.totalTokens).toBe(679_878);
+    expect(expected.totalTokens).toBe(3_161_530);
     const { code, stdout } = await leantrace("report", "--json", "--endpoint", collector.url);
     expect(code).toBe(0);
-    expect(JSON.parse(stdout)).toEqual({ workflows: [expected] });
+    const report = JSON.parse(stdout);
+    expect(report.workflows).toHaveLength(1);
+    expect(report.workflows[0]).toMatchObject(expected);
+  });
+
+  it("costs the runs what the provider billed for them", async () => {
+    const { stdout } = await leantrace("report", "--json", "--endpoint", collector.url);
+    const [workflow] = JSON.parse(stdout).workflows;
+    expect(workflow.totalCost).toBeCloseTo(await billedCost(), 6);
+  });
+
+  it("finds the loops and re-reads a person sees in the trajectories, and nothing in the clean runs", async () => {
+    const analysed = await leantrace("analyze", "--json", "--endpoint", collector.url);
+    expect(analysed.code).toBe(0);
+    expect(JSON.parse(analysed.stdout).runs).toBe(6);
+    const findings = async (run: string) => {
+      const { stdout } = await leantrace("findings", "--json", "--run", run, "--endpoint", collector.url);
+      return JSON.parse(stdout).findings as {
+        kind: string;
+        pattern: string;
+        wastedTokens: number;
+        explanation: string;
+      }[];
+    };
+    // Steps 19-23: the same no-op `sed` five times in a row.
+    const sympy = await findings("sympy__sympy-15976");
+    const sympyLoops = sympy.filter((f) => f.kind === "loop");
+    expect(sympyLoops).toHaveLength(1);
+    expect(sympyLoops[0]?.pattern).toBe("repeat");
+    expect(sympyLoops[0]?.explanation).toMatch(
+      /^`bash` called 5 times in a row with the same arguments; the 4 repeats/,
+    );
+    // `python test_complex.py` re-run with the same traceback, the same lines printed again.
+    const rereads = sympy.filter((f) => f.pattern === "repeated_read");
+    expect(rereads.length).toBeGreaterThanOrEqual(4);
+    for (const f of rereads) expect(f.wastedTokens).toBeGreaterThan(0);
+    // Steps 36-38: a malformed message twice, so the same command was sent three times.
+    const django = (await findings("django__django-11299")).filter((f) => f.kind === "loop");
+    expect(django.map((f) => f.explanation.slice(0, 40))).toEqual([
+      "`bash` called 3 times in a row with the ",
+    ]);
+    // Step 16 prints `client.py` again, unchanged since step 2.
+    expect((await findings("django__django-14315")).map((f) => f.pattern)).toContain("repeated_read");
+    // No run repeats a command twice in a row here: no loop may be reported.
+    for (const run of [
+      "django__django-16429",
+      "django__django-14765",
+      "django__django-14315",
+      "psf__requests-2317",
+    ]) {
+      expect((await findings(run)).filter((f) => f.kind === "loop")).toEqual([]);
+    }
   });
 
   it("prints a table, and filters by workflow", async () => {
     const table = await leantrace("report", "--endpoint", collector.url);
     expect(table.stdout).toContain("mini-swe-agent");
-    expect(table.stdout).toContain("679,878");
+    expect(table.stdout).toContain("3,161,530");
     const none = await leantrace("report", "--json", "--workflow", "other", "--endpoint", collector.url);
+    expect(none.code).toBe(0);
     expect(JSON.parse(none.stdout)).toEqual({ workflows: [] });
   });
 

@@ -42,6 +42,9 @@ export async function loadTrajectories(dir: URL = DATA_DIR): Promise<Trajectory[
 
 export const REPLAY_WORKFLOW = "mini-swe-agent";
 
+/** What mini-swe-agent answers when a message does not hold exactly one command. */
+const FORMAT_ERROR = "Please always provide EXACTLY ONE action";
+
 /** Replays one run as one workflow run, with the task as its evaluation case. */
 export async function replay(trajectory: Trajectory): Promise<void> {
   await workflow(
@@ -72,6 +75,7 @@ export async function replay(trajectory: Trajectory): Promise<void> {
       }
       run.setOutcome(trajectory.resolved ? "success" : "failure");
     },
-    { caseId: trajectory.instanceId },
+    // Each recorded run is one task: its instance id names the run and the case.
+    { runId: trajectory.instanceId, caseId: trajectory.instanceId },
   );
 }

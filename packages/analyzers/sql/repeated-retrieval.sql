@@ -6,7 +6,9 @@
 --                        (Jaccard >= {jaccard_min});
 --   repeated_read        a read-style tool call ({read_tools}) repeated later in the run with
 --                        identical arguments and an identical result, not right after itself
---                        (that is a loop).
+--                        and not already part of a loop finding (the loop analyzer runs first);
+--                        results under {min_reread_tokens} tokens are left out: too small to
+--                        matter, and mostly the empty output of a command that wrote something.
 -- Wasted: the repeat's own tokens, and the tokens its re-injected result cost in the LLM call
 -- that consumed it: the first later LLM call whose input holds the result's fingerprint, or the
 -- next LLM call when the run records no input fingerprints; at most that call's input tokens.
@@ -75,8 +77,14 @@ WITH
             AND earlier.result_fp = later.result_fp
         WHERE earlier.seq < later.seq
             AND later.result_fp != ''
+            AND later.result_tokens >= {min_reread_tokens:UInt32}
             AND later.previous_call != later.call_signature
             AND match(later.tool_name, {read_tools:String})
+            AND later.span_id NOT IN
+            (
+                SELECT arrayJoin(span_ids) FROM {db:Identifier}.finding_candidates
+                WHERE pass_id = {pass:UInt64} AND kind = 'loop'
+            )
         GROUP BY later.run_id, later.span_id, later.seq
     ),
     repeats AS

@@ -19,6 +19,8 @@ export const analyzerOptionsSchema = z.object({
    * @default see DEFAULT_READ_TOOLS
    */
   readTools: z.string().optional(),
+  /** Repeated reads of results smaller than this many tokens are not reported. @default 16 */
+  minRereadTokens: z.number().int().nonnegative().optional(),
   /** A step signature in fewer successful runs than this share is off the usual path. @default 0.1 */
   offPathMaxShare: z.number().min(0).max(1).optional(),
   /** Off-path suggestions need at least this many successful runs of the workflow. @default 20 */
@@ -41,6 +43,7 @@ export function resolveAnalyzerConfig(options: AnalyzerOptions = {}): AnalyzerCo
     monologueMinRepeats: options.monologueMinRepeats ?? 3,
     retrievalJaccardMin: options.retrievalJaccardMin ?? 0.8,
     readTools: options.readTools ?? DEFAULT_READ_TOOLS,
+    minRereadTokens: options.minRereadTokens ?? 16,
     offPathMaxShare: options.offPathMaxShare ?? 0.1,
     offPathMinRuns: options.offPathMinRuns ?? 20,
     charsPerToken: options.charsPerToken ?? 4,
@@ -56,6 +59,7 @@ export function sqlParameters(config: AnalyzerConfig): Record<string, string | n
     monologue_min_repeats: config.monologueMinRepeats,
     jaccard_min: config.retrievalJaccardMin,
     read_tools: config.readTools,
+    min_reread_tokens: config.minRereadTokens,
     off_path_max_share: config.offPathMaxShare,
     off_path_min_runs: config.offPathMinRuns,
     chars_per_token: config.charsPerToken,

@@ -31,6 +31,12 @@ export interface InitOptions {
   captureContent?: boolean;
   /** How long a batch of spans may wait before it is exported. @default 1000 */
   exportDelayMillis?: number;
+  /**
+   * Spans held while waiting for export; past it new spans are dropped. Larger than the
+   * OpenTelemetry default (2048): an agent suite running fast produces bursts.
+   * @default 32768
+   */
+  maxQueueSize?: number;
 }
 
 /** What `init()` started: flush before the process ends, or shut it down. */
@@ -61,6 +67,8 @@ export function init(options: InitOptions = {}): LeantraceSdk {
   });
   const processor = new BatchSpanProcessor(exporter, {
     scheduledDelayMillis: options.exportDelayMillis ?? 1000,
+    maxQueueSize: options.maxQueueSize ?? 32_768,
+    maxExportBatchSize: 2048,
   });
   // Precedence, lowest first: our default name, the OTEL_* variables, the options.
   const fromOptions: ResourceDetector = {

@@ -2,7 +2,8 @@
 --
 -- A run is complete when its outcome is known (on a span, decided by an outcome event, or
 -- posted to /v1/outcomes) or when nothing arrived for it for {idle_ms} milliseconds.
--- It changed when spans or an outcome arrived after its last analysis, or it never had one.
+-- It changed when spans or an outcome arrived after its last analysis, or it never had one;
+-- a full pass ({full} = 1) takes every complete run, changed or not.
 -- Only spans and outcomes received after {since} are read: an incremental pass never scans
 -- the whole table. A run left incomplete stays in that window until it goes idle.
 INSERT INTO {db:Identifier}.analysis_batch (pass_id, run_id)
@@ -50,7 +51,8 @@ WHERE
     )
     AND
     (
-        p.run_id = ''
+        {full:UInt8} = 1
+        OR p.run_id = ''
         OR t.last_ingested > p.last_ingested_at
         OR l.received > p.outcome_received_at
     )

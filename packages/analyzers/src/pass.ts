@@ -46,7 +46,7 @@ function clickhouseTime(date: Date): string {
 export interface PassOptions {
   /** The time the pass considers "now" (runs idle since before it are complete). @default now */
   now?: Date;
-  /** Analyse every complete run that changed, reading all spans. @default false */
+  /** Analyse every complete run, changed or not, reading all spans. @default false */
   full?: boolean;
 }
 
@@ -59,7 +59,12 @@ export async function runAnalysisPass(
   const now = options.now ?? new Date();
   const passId = nextPassId(now);
   const timings: Record<string, number> = {};
-  const params = { ...sqlParameters(config), pass: passId.toString(), now: clickhouseTime(now) };
+  const params = {
+    ...sqlParameters(config),
+    pass: passId.toString(),
+    now: clickhouseTime(now),
+    full: options.full ? 1 : 0,
+  };
   const timed = async <T>(step: string, work: () => Promise<T>): Promise<T> => {
     const t0 = performance.now();
     try {

@@ -3,7 +3,7 @@
 --   after_outcome  steps that started after the run's outcome was decided (the
 --                  `leantrace.outcome` event) or after its final answer ended;
 --   unused_result  a tool or retrieval result that no later LLM input contained, in a run that
---                  records input fingerprints and has an LLM call after the step.
+--                  records input fingerprints and has an LLM call with them after the step.
 -- Wasted: the steps after the outcome, all their tokens; for an unused result, its own tokens
 -- and the LLM calls that chose it.
 INSERT INTO {db:Identifier}.finding_candidates
@@ -12,59 +12,68 @@ INSERT INTO {db:Identifier}.finding_candidates
     span_ids, wasted_span_ids, wasted_span_tokens, wasted_tokens, explanation
 )
 WITH
-    steps AS
-    (
-        SELECT * FROM {db:Identifier}.analysis_steps WHERE pass_id = {pass:UInt64}
-    ),
-    late_steps AS
+    runs AS
     (
         SELECT
-            run_id, any(workflow) AS workflow, any(outcome) AS outcome, any(service_version) AS service_version,
-            arraySort(x -> x.1, groupArray((seq, span_id, tokens))) AS rows
-        FROM steps
-        WHERE toUnixTimestamp64Nano(decided_at) > 0 AND start_time > decided_at
-        GROUP BY run_id
+            *,
+            arrayEnumerate(kinds) AS positions,
+            toUnixTimestamp64Nano(decided_at) > 0 AS decided
+        FROM {db:Identifier}.analysis_runs
+        WHERE pass_id = {pass:UInt64}
     ),
-    choosers AS
+    late AS
     (
-        SELECT run_id, actions_before AS action, groupArray(span_id) AS ids, groupArray(tokens) AS toks
-        FROM steps
-        WHERE kind = 'llm'
-        GROUP BY run_id, actions_before
+        SELECT *, arrayFilter((i, s) -> s > decided_at, positions, starts) AS late_steps
+        FROM runs
+        WHERE decided AND arrayExists(s -> s > decided_at, starts)
     ),
     unused AS
     (
         SELECT
-            a.run_id AS run_id, a.span_id AS span_id, any(a.workflow) AS workflow, any(a.outcome) AS outcome,
-            any(a.service_version) AS service_version, any(a.kind) AS kind, any(a.tool_name) AS tool,
-            any(a.data_source) AS source, any(a.tokens) AS own_tokens, any(a.actions_before) AS action
-        FROM steps AS a
-        INNER JOIN steps AS l ON l.run_id = a.run_id
-        WHERE a.kind IN ('tool', 'retrieval') AND a.result_fp != ''
-            AND NOT (toUnixTimestamp64Nano(a.decided_at) > 0 AND a.start_time > a.decided_at)
-            AND l.kind = 'llm' AND l.seq > a.seq
-        GROUP BY a.run_id, a.span_id
-        HAVING countIf(notEmpty(l.input_part_fps)) > 0 AND countIf(has(l.input_part_fps, a.result_fp)) = 0
+            *,
+            step,
+            arrayFilter((j, k, a) -> k = 'llm' AND a = actions_before[step], positions, kinds, actions_before) AS choosers
+        FROM
+        (
+            SELECT
+                *,
+                -- Whether each step's result is among the fingerprints any LLM call read: counting
+                -- occurrences over (reads ++ results) and over results alone, side by side. A
+                -- result cannot be read before it exists, so "any" stands for "a later" one.
+                arrayDistinct(arrayFlatten(input_part_fps)) AS read_fps,
+                arrayMap(
+                    (with_reads, alone) -> with_reads - alone,
+                    arraySlice(arrayEnumerateUniq(arrayConcat(read_fps, result_fps)), length(read_fps) + 1),
+                    arrayEnumerateUniq(result_fps)
+                ) AS was_read,
+                arrayLastIndex((k, p) -> k = 'llm' AND notEmpty(p), kinds, input_part_fps) AS last_reader
+            FROM runs
+            WHERE arrayExists(p -> notEmpty(p), input_part_fps)
+        )
+        ARRAY JOIN arrayFilter(
+            (i, k, r, s, read) -> k IN ('tool', 'retrieval') AND r != '' AND i < last_reader
+                AND NOT (decided AND s > decided_at) AND read = 0,
+            positions, kinds, result_fps, starts, was_read) AS step
     )
 SELECT
     {pass:UInt64}, run_id, workflow, outcome, service_version, 'extraneous', 'after_outcome', 'certain',
-    arrayMap(x -> x.2, rows),
-    arrayMap(x -> x.2, rows) AS wasted_ids,
-    arrayMap(x -> x.3, rows) AS wasted_toks,
+    arrayMap(i -> span_ids[i], late_steps),
+    arrayMap(i -> span_ids[i], late_steps) AS wasted_ids,
+    arrayMap(i -> tokens[i], late_steps) AS wasted_toks,
     arraySum(wasted_toks) AS wasted,
-    format('{} steps ran after the outcome was decided and used {} tokens', toString(length(rows)), leantraceThousands(wasted))
-FROM late_steps
+    format('{} steps ran after the outcome was decided and used {} tokens', toString(length(late_steps)), leantraceThousands(wasted))
+FROM late
 
 UNION ALL
 
 SELECT
-    {pass:UInt64}, u.run_id, u.workflow, u.outcome, u.service_version, 'extraneous', 'unused_result', 'certain',
-    arrayConcat([u.span_id], c.ids),
-    arrayConcat([u.span_id], c.ids) AS wasted_ids,
-    arrayConcat([u.own_tokens], c.toks) AS wasted_toks,
+    {pass:UInt64}, run_id, workflow, outcome, service_version, 'extraneous', 'unused_result', 'certain',
+    arrayMap(i -> span_ids[i], arrayConcat([step], choosers)),
+    arrayMap(i -> span_ids[i], arrayConcat([step], choosers)) AS wasted_ids,
+    arrayMap(i -> tokens[i], arrayConcat([step], choosers)) AS wasted_toks,
     arraySum(wasted_toks) AS wasted,
     format('the result of {} was never read by a later LLM call; the step and the LLM calls that chose it used {} tokens',
-        if(u.kind = 'tool', concat('`', u.tool, '`'), if(u.source = '', 'a retrieval', concat('a retrieval from `', u.source, '`'))),
+        if(kinds[step] = 'tool', concat('`', tool_names[step], '`'),
+           if(data_sources[step] = '', 'a retrieval', concat('a retrieval from `', data_sources[step], '`'))),
         leantraceThousands(wasted))
-FROM unused AS u
-LEFT JOIN choosers AS c ON c.run_id = u.run_id AND c.action = u.action
+FROM unused

@@ -18,124 +18,113 @@ INSERT INTO {db:Identifier}.finding_candidates
     span_ids, wasted_span_ids, wasted_span_tokens, wasted_tokens, explanation
 )
 WITH
-    steps AS
-    (
-        SELECT * FROM {db:Identifier}.analysis_steps WHERE pass_id = {pass:UInt64}
-    ),
-    lookups AS
-    (
-        SELECT * FROM steps WHERE kind IN ('retrieval', 'embedding')
-    ),
-    lookup_repeats AS
-    (
-        -- Each later lookup paired with its earliest match.
-        SELECT
-            later.run_id AS run_id, later.span_id AS span_id, later.seq AS seq,
-            any(later.workflow) AS workflow, any(later.outcome) AS outcome,
-            any(later.service_version) AS service_version,
-            any(later.tokens) AS own_tokens, any(later.result_fp) AS result_fp,
-            any(later.result_tokens) AS result_tokens,
-            argMin(earlier.span_id, earlier.seq) AS first_span_id,
-            argMin(
-                if(earlier.query_fp != '' AND earlier.query_fp = later.query_fp AND earlier.data_source = later.data_source,
-                   'same_query', 'overlapping_results'),
-                earlier.seq) AS pattern,
-            argMin(if(later.data_source = '', 'the same source', concat('`', later.data_source, '`')), earlier.seq) AS source,
-            argMin(arrayJaccardIndex(earlier.document_ids, later.document_ids), earlier.seq) AS overlap
-        FROM lookups AS later
-        INNER JOIN lookups AS earlier ON earlier.run_id = later.run_id
-        WHERE earlier.seq < later.seq
-            AND (
-                (later.query_fp != '' AND earlier.query_fp = later.query_fp AND earlier.data_source = later.data_source)
-                OR (notEmpty(later.document_ids) AND notEmpty(earlier.document_ids)
-                    AND arrayJaccardIndex(earlier.document_ids, later.document_ids) >= {jaccard_min:Float64})
-            )
-        GROUP BY later.run_id, later.span_id, later.seq
-    ),
-    tools AS
+    runs AS
     (
         SELECT
             *,
-            lagInFrame(call_signature, 1, '') OVER (PARTITION BY run_id ORDER BY seq ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) AS previous_call
-        FROM steps
-        WHERE kind = 'tool'
+            arrayEnumerate(kinds) AS positions,
+            arrayFilter((i, k) -> k IN ('retrieval', 'embedding'), positions, kinds) AS lookups,
+            arrayFilter((i, k) -> k = 'tool', positions, kinds) AS tools
+        FROM {db:Identifier}.analysis_runs
+        WHERE pass_id = {pass:UInt64}
+    ),
+    loop_spans AS
+    (
+        SELECT run_id, groupArrayArray(span_ids) AS spans
+        FROM {db:Identifier}.finding_candidates
+        WHERE pass_id = {pass:UInt64} AND kind = 'loop'
+        GROUP BY run_id
+    ),
+    lookup_repeats AS
+    (
+        -- Each lookup with its earliest earlier match (0: none). The lookups' own arrays are
+        -- taken apart first: the pairwise lambda then copies a few elements, not the whole run.
+        SELECT
+            *,
+            step,
+            earlier,
+            if(query_fps[step] != '' AND query_fps[earlier] = query_fps[step] AND data_sources[earlier] = data_sources[step],
+               'same_query', 'overlapping_results') AS pattern,
+            if(pattern = 'same_query',
+               format('the same query was sent to {} again', if(data_sources[step] = '', 'the same source', concat('`', data_sources[step], '`'))),
+               format('a retrieval returned {}% of the documents an earlier one did',
+                   toString(round(arrayJaccardIndex(document_ids[earlier], document_ids[step]) * 100)))) AS what
+        FROM
+        (
+            SELECT
+                *,
+                arrayFilter((q, k) -> k IN ('retrieval', 'embedding'), query_fps, kinds) AS lookup_queries,
+                arrayFilter((d, k) -> k IN ('retrieval', 'embedding'), data_sources, kinds) AS lookup_sources,
+                arrayFilter((d, k) -> k IN ('retrieval', 'embedding'), document_ids, kinds) AS lookup_documents,
+                arrayMap(
+                    (n, q, src, docs) -> lookups[arrayFirstIndex(
+                        (m, q2, src2, docs2) -> m < n AND (
+                            (q != '' AND q2 = q AND src2 = src)
+                            OR (notEmpty(docs) AND notEmpty(docs2) AND arrayJaccardIndex(docs2, docs) >= {jaccard_min:Float64})),
+                        arrayEnumerate(lookups), lookup_queries, lookup_sources, lookup_documents)],
+                    arrayEnumerate(lookups), lookup_queries, lookup_sources, lookup_documents) AS firsts
+            FROM runs
+            WHERE length(lookups) >= 2
+        )
+        ARRAY JOIN lookups AS step, firsts AS earlier
+        WHERE earlier > 0
     ),
     read_repeats AS
     (
         SELECT
-            later.run_id AS run_id, later.span_id AS span_id, later.seq AS seq,
-            any(later.workflow) AS workflow, any(later.outcome) AS outcome,
-            any(later.service_version) AS service_version,
-            any(later.tokens) AS own_tokens, any(later.result_fp) AS result_fp,
-            any(later.result_tokens) AS result_tokens,
-            argMin(earlier.span_id, earlier.seq) AS first_span_id,
-            any(later.tool_name) AS tool,
-            count() AS earlier_calls
-        FROM tools AS later
-        INNER JOIN tools AS earlier
-            ON earlier.run_id = later.run_id AND earlier.call_signature = later.call_signature
-            AND earlier.result_fp = later.result_fp
-        WHERE earlier.seq < later.seq
-            AND later.result_fp != ''
-            AND later.result_tokens >= {min_reread_tokens:UInt32}
-            AND later.previous_call != later.call_signature
-            AND match(later.tool_name, {read_tools:String})
-            AND later.span_id NOT IN
-            (
-                SELECT arrayJoin(span_ids) FROM {db:Identifier}.finding_candidates
-                WHERE pass_id = {pass:UInt64} AND kind = 'loop'
-            )
-        GROUP BY later.run_id, later.span_id, later.seq
+            *,
+            step,
+            earlier,
+            'repeated_read' AS pattern,
+            format('`{}` was called again with the same arguments and returned the same result', tool_names[step]) AS what
+        FROM
+        (
+            SELECT
+                r.*,
+                arrayMap(
+                    (i, k) -> if(
+                        k > 1 AND call_signatures[tools[k - 1]] != call_signatures[i]
+                            AND result_fps[i] != '' AND result_tokens[i] >= {min_reread_tokens:UInt32}
+                            AND match(tool_names[i], {read_tools:String}) AND NOT has(l.spans, span_ids[i]),
+                        arrayFirst(j -> j < i AND call_signatures[j] = call_signatures[i] AND result_fps[j] = result_fps[i], tools),
+                        0),
+                    tools, arrayEnumerate(tools)) AS firsts
+            FROM runs AS r
+            LEFT JOIN loop_spans AS l ON l.run_id = r.run_id
+            -- Only runs where some call and result occur twice can hold a re-read.
+            WHERE length(arrayDistinct(arrayFilter((t, k) -> k = 'tool', arrayZip(call_signatures, result_fps), kinds)))
+                < length(tools)
+        )
+        ARRAY JOIN tools AS step, firsts AS earlier
+        WHERE earlier > 0
     ),
     repeats AS
     (
-        SELECT
-            run_id, span_id, seq, workflow, outcome, service_version, own_tokens, result_fp, result_tokens,
-            first_span_id, pattern,
-            if(pattern = 'same_query',
-               format('the same query was sent to {} again', source),
-               format('a retrieval returned {}% of the documents an earlier one did', toString(round(overlap * 100)))) AS what
+        SELECT run_id, workflow, outcome, service_version, span_ids, kinds, tokens, input_tokens, result_fps,
+            result_tokens, input_part_fps, positions, step, earlier, pattern, what
         FROM lookup_repeats
         UNION ALL
-        SELECT
-            run_id, span_id, seq, workflow, outcome, service_version, own_tokens, result_fp, result_tokens,
-            first_span_id, 'repeated_read',
-            format('`{}` was called again with the same arguments and returned the same result', tool)
+        SELECT run_id, workflow, outcome, service_version, span_ids, kinds, tokens, input_tokens, result_fps,
+            result_tokens, input_part_fps, positions, step, earlier, pattern, what
         FROM read_repeats
-    ),
-    llm_calls AS
-    (
-        SELECT run_id, seq, span_id, input_tokens, input_part_fps FROM steps WHERE kind = 'llm'
-    ),
-    consumers AS
-    (
-        -- The LLM call that read the repeated result back in.
-        SELECT
-            r.run_id AS run_id, r.span_id AS span_id,
-            argMinIf(l.span_id, l.seq, has(l.input_part_fps, r.result_fp)) AS by_fingerprint,
-            argMinIf(l.input_tokens, l.seq, has(l.input_part_fps, r.result_fp)) AS by_fingerprint_input,
-            countIf(notEmpty(l.input_part_fps)) > 0 AS fingerprints_known,
-            argMin(l.span_id, l.seq) AS next_call,
-            argMin(l.input_tokens, l.seq) AS next_call_input
-        FROM repeats AS r
-        INNER JOIN llm_calls AS l ON l.run_id = r.run_id
-        WHERE l.seq > r.seq
-        GROUP BY r.run_id, r.span_id
     ),
     charged AS
     (
         SELECT
-            r.*,
-            if(c.fingerprints_known, c.by_fingerprint, c.next_call) AS consumer,
-            if(consumer = '', 0, least(r.result_tokens, if(c.fingerprints_known, c.by_fingerprint_input, c.next_call_input))) AS context_tokens
-        FROM repeats AS r
-        LEFT JOIN consumers AS c ON c.run_id = r.run_id AND c.span_id = r.span_id
+            *,
+            if(
+                arrayExists(p -> notEmpty(p), input_part_fps),
+                arrayFirst((j, k, p) -> j > step AND k = 'llm' AND has(p, result_fps[step]), positions, kinds, input_part_fps),
+                arrayFirst((j, k) -> j > step AND k = 'llm', positions, kinds)
+            ) AS consumer,
+            if(consumer = 0, 0, least(result_tokens[step], input_tokens[consumer])) AS context_tokens
+        FROM repeats
     )
 SELECT
     {pass:UInt64}, run_id, workflow, outcome, service_version, 'repeated_retrieval', pattern, 'certain',
-    arrayFilter(x -> x != '', [first_span_id, span_id, consumer]),
-    arrayFilter(x -> x != '', [span_id, consumer]) AS wasted_ids,
-    if(consumer = '', [own_tokens], [own_tokens, context_tokens]) AS wasted_toks,
+    if(consumer = 0, [span_ids[earlier], span_ids[step]], [span_ids[earlier], span_ids[step], span_ids[consumer]]),
+    if(consumer = 0, [span_ids[step]], [span_ids[step], span_ids[consumer]]) AS wasted_ids,
+    if(consumer = 0, [tokens[step]], [tokens[step], context_tokens]) AS wasted_toks,
     arraySum(wasted_toks) AS wasted,
     format('{}; the repeat and the context it re-injected used {} tokens', what, leantraceThousands(wasted))
 FROM charged

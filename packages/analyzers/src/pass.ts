@@ -6,15 +6,15 @@ import { type AnalyzerConfig, sqlParameters } from "./config.ts";
 import { loadSql } from "./sql.ts";
 
 const SELECT_RUNS = loadSql("select-runs");
-const PREPARE_STEPS = loadSql("prepare-steps");
-/** The analyzers, in the order they run; each reads the prepared steps and writes candidates. */
+const PREPARE_RUNS = loadSql("prepare-runs");
+/** The analyzers, in the order they run; each reads the prepared runs and writes candidates. */
 const ANALYZERS = ["loop", "repeated-retrieval", "extraneous", "off-path"].map((name) => ({
   name,
   sql: loadSql(name),
 }));
 const FINALIZE = loadSql("finalize");
 const RECORD_RUNS = loadSql("record-runs");
-const WORKING_TABLES = ["analysis_batch", "analysis_steps", "finding_candidates"];
+const WORKING_TABLES = ["analysis_batch", "analysis_runs", "finding_candidates"];
 
 /** Re-reads this much before the previous pass's end: inserts in flight then are not missed. */
 const OVERLAP_MILLIS = 10_000;
@@ -93,7 +93,7 @@ export async function runAnalysisPass(
     const runs = batch?.runs ?? 0;
     let findings = 0;
     if (runs > 0) {
-      await run("prepare-steps", PREPARE_STEPS);
+      await run("prepare-runs", PREPARE_RUNS);
       for (const analyzer of ANALYZERS) await run(analyzer.name, analyzer.sql);
       await run("finalize", FINALIZE);
       await run("record-runs", RECORD_RUNS);

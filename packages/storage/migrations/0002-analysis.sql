@@ -91,39 +91,45 @@ PARTITION BY pass_id
 ORDER BY (pass_id, run_id)
 TTL created_at + INTERVAL 1 DAY
 ;
--- The steps of a pass's runs in order, with what the analyzers compare; written once per pass
--- so that every analyzer reads a small sorted table instead of all spans.
-CREATE TABLE IF NOT EXISTS {db:Identifier}.analysis_steps
+-- One row per run of a pass: the run's facts, and its steps in order as parallel arrays, so
+-- that every analyzer works on whole runs with array functions (no window, no self-join).
+-- Steps are the spans that do work (LLM, embedding, retrieval, rerank, tool, reasoning).
+-- actions_before[i] counts the tool, retrieval and embedding steps before step i: the LLM
+-- calls with actions_before = k chose action number k (from 0).
+CREATE TABLE IF NOT EXISTS {db:Identifier}.analysis_runs
 (
     pass_id UInt64,
     run_id String,
-    seq UInt32,
     workflow LowCardinality(String),
     outcome LowCardinality(String),
     service_version LowCardinality(String),
     decided_at DateTime64(9, 'UTC'),
-    kind LowCardinality(String),
-    span_id String,
-    start_time DateTime64(9, 'UTC'),
-    tool_name LowCardinality(String),
-    call_signature String,
-    is_error UInt8,
-    tokens UInt64,
-    input_tokens UInt64,
-    cost Nullable(Float64),
-    output_fp String,
-    query_fp String,
-    data_source LowCardinality(String),
-    document_ids Array(String),
-    result_fp String,
-    result_tokens UInt64,
-    input_part_fps Array(String),
-    actions_before UInt32,
+    last_ingested_at DateTime64(3, 'UTC'),
+    outcome_received_at DateTime64(3, 'UTC'),
+    span_ids Array(String),
+    kinds Array(LowCardinality(String)),
+    starts Array(DateTime64(9, 'UTC')),
+    tool_names Array(LowCardinality(String)),
+    call_signatures Array(String),
+    errors Array(UInt8),
+    tokens Array(UInt64),
+    input_tokens Array(UInt64),
+    costs Array(Nullable(Float64)),
+    output_fps Array(String),
+    query_fps Array(String),
+    data_sources Array(LowCardinality(String)),
+    document_ids Array(Array(String)),
+    result_fps Array(String),
+    result_tokens Array(UInt64),
+    input_part_fps Array(Array(String)),
+    actions_before Array(UInt32),
+    -- kind with tool name or data source, for tool, retrieval, embedding and rerank steps; '' else
+    step_signatures Array(String),
     created_at DateTime DEFAULT now()
 )
 ENGINE = MergeTree
 PARTITION BY pass_id
-ORDER BY (pass_id, run_id, seq)
+ORDER BY (pass_id, run_id)
 TTL created_at + INTERVAL 1 DAY
 ;
 -- One row per analysed run: the pass that analysed it last, and what it saw. Findings of a run

@@ -1,0 +1,65 @@
+-- Lays out this pass's runs once for every analyzer: one row per run, its facts from the
+-- `runs` view, its steps sorted by start time as parallel arrays.
+INSERT INTO {db:Identifier}.analysis_runs
+(
+    pass_id, run_id, workflow, outcome, service_version, decided_at, last_ingested_at, outcome_received_at,
+    span_ids, kinds, starts, tool_names, call_signatures, errors, tokens, input_tokens, costs, output_fps,
+    query_fps, data_sources, document_ids, result_fps, result_tokens, input_part_fps, actions_before,
+    step_signatures
+)
+WITH batch AS
+(
+    SELECT run_id FROM {db:Identifier}.analysis_batch WHERE pass_id = {pass:UInt64}
+)
+SELECT
+    {pass:UInt64},
+    r.run_id,
+    r.workflow,
+    r.outcome,
+    r.service_version,
+    r.decided_at,
+    r.last_ingested_at,
+    r.outcome_received_at,
+    arrayMap(x -> x.2, steps),
+    arrayMap(x -> x.3, steps) AS step_kinds,
+    arrayMap(x -> x.1, steps),
+    arrayMap(x -> x.4, steps),
+    arrayMap(x -> if(x.3 = 'tool', concat(x.4, ':', x.5), ''), steps),
+    arrayMap(x -> toUInt8(x.6 = 'error'), steps),
+    arrayMap(x -> x.7, steps),
+    arrayMap(x -> x.8, steps),
+    arrayMap(x -> x.9, steps),
+    arrayMap(x -> x.10, steps),
+    arrayMap(x -> x.11, steps),
+    arrayMap(x -> x.12, steps),
+    arrayMap(x -> x.13, steps),
+    arrayMap(x -> x.14, steps),
+    arrayMap(x -> intDiv(x.15 + {chars_per_token:UInt32} - 1, {chars_per_token:UInt32}), steps),
+    arrayMap(x -> x.16, steps),
+    arrayMap(
+        (is_action, through) -> toUInt32(through - is_action),
+        arrayMap(k -> toUInt32(k IN ('tool', 'retrieval', 'embedding')), step_kinds) AS action_flags,
+        arrayCumSum(action_flags)
+    ),
+    arrayMap(
+        x -> if(x.3 IN ('tool', 'retrieval', 'embedding', 'rerank'), concat(x.3, ':', if(x.3 = 'tool', x.4, x.12)), ''),
+        steps)
+FROM
+(
+    SELECT
+        run_id,
+        arraySort(x -> (x.1, x.2), groupArray((
+            start_time, span_id, kind, tool_name, tool_args_fp, status_code, total_tokens, input_tokens,
+            cost, output_fp, query_fp, data_source, document_ids, result_fp, result_chars, input_part_fps
+        ))) AS steps
+    FROM {db:Identifier}.spans FINAL
+    WHERE run_id IN (SELECT run_id FROM batch)
+        AND kind IN ('llm', 'embedding', 'retrieval', 'rerank', 'tool', 'reasoning')
+    GROUP BY run_id
+) AS s
+RIGHT JOIN
+(
+    SELECT run_id, workflow, outcome, service_version, decided_at, last_ingested_at, outcome_received_at
+    FROM {db:Identifier}.runs
+    WHERE run_id IN (SELECT run_id FROM batch)
+) AS r ON r.run_id = s.run_id

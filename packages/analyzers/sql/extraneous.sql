@@ -51,7 +51,7 @@ WITH
             WHERE arrayExists(p -> notEmpty(p), input_part_fps)
         )
         ARRAY JOIN arrayFilter(
-            (i, k, r, s, read) -> k IN ('tool', 'retrieval') AND r != '' AND i < last_reader
+            (i, k, r, s, read) -> k IN ('tool', 'retrieval') AND r != 0 AND i < last_reader
                 AND NOT (decided AND s > decided_at) AND read = 0,
             positions, kinds, result_fps, starts, was_read) AS step
     )

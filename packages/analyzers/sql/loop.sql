@@ -24,9 +24,9 @@ WITH
             run_id, workflow, outcome, service_version, span_ids, tokens, kinds, actions_before, tool_names, errors,
             arrayFilter((i, k) -> k = 'tool', arrayEnumerate(kinds), kinds) AS tools,
             arrayFilter((s, k) -> k = 'tool', call_signatures, kinds) AS sigs,
-            arrayPushFront(arrayPopBack(sigs), '') AS back1,
-            arrayConcat(['', ''], arraySlice(sigs, 1, length(sigs) - 2)) AS back2,
-            arrayConcat(['', '', ''], arraySlice(sigs, 1, length(sigs) - 3)) AS back3,
+            arrayPushFront(arrayPopBack(sigs), 0) AS back1,
+            arrayConcat([0, 0], arraySlice(sigs, 1, length(sigs) - 2)) AS back2,
+            arrayConcat([0, 0, 0], arraySlice(sigs, 1, length(sigs) - 3)) AS back3,
             arrayFilter((i, k) -> k = 'llm', arrayEnumerate(kinds), kinds) AS llms,
             arrayFilter((o, k) -> k = 'llm', output_fps, kinds) AS outs
         FROM {db:Identifier}.analysis_runs
@@ -82,11 +82,11 @@ WITH
             arrayMap(x -> llms[x.1], block) AS calls
         FROM runs
         ARRAY JOIN arrayFilter(
-            b -> length(b) >= {monologue_min_repeats:UInt32} AND b[1].2 != '',
+            b -> length(b) >= {monologue_min_repeats:UInt32} AND b[1].2 != 0,
             arraySplit(
                 (x, fresh) -> fresh,
                 arrayZip(arrayEnumerate(outs), outs),
-                arrayMap((o, p) -> o != p OR o = '', outs, arrayPushFront(arrayPopBack(outs), ''))
+                arrayMap((o, p) -> o != p OR o = 0, outs, arrayPushFront(arrayPopBack(outs), 0))
             )
         ) AS block
         WHERE length(outs) >= {monologue_min_repeats:UInt32}

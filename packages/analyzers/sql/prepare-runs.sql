@@ -24,7 +24,7 @@ SELECT
     arrayMap(x -> x.3, steps) AS step_kinds,
     arrayMap(x -> x.1, steps),
     arrayMap(x -> x.4, steps),
-    arrayMap(x -> if(x.3 = 'tool', concat(x.4, ':', x.5), ''), steps),
+    arrayMap(x -> x.5, steps),
     arrayMap(x -> toUInt8(x.6 = 'error'), steps),
     arrayMap(x -> x.7, steps),
     arrayMap(x -> x.8, steps),
@@ -48,11 +48,21 @@ FROM
 (
     SELECT
         run_id,
+        -- Sorted, then rid of the copies of a span sent twice (adjacent once sorted): cheaper
+        -- than reading the table with FINAL.
         arraySort(x -> (x.1, x.2), groupArray((
-            start_time, span_id, kind, tool_name, tool_args_fp, status_code, total_tokens, input_tokens,
-            cost, output_fp, query_fp, data_source, document_ids, result_fp, result_chars, input_part_fps
-        ))) AS steps
-    FROM {db:Identifier}.spans FINAL
+            start_time, span_id, kind, tool_name,
+            if(kind = 'tool', cityHash64(tool_name, tool_args_fp), 0),
+            status_code, total_tokens, input_tokens, cost,
+            if(output_fp = '', 0, cityHash64(output_fp)),
+            if(query_fp = '', 0, cityHash64(query_fp)),
+            data_source, document_ids,
+            if(result_fp = '', 0, cityHash64(result_fp)),
+            result_chars,
+            arrayMap(p -> cityHash64(p), input_part_fps)
+        ))) AS sorted,
+        arrayFilter((x, previous) -> x.2 != previous, sorted, arrayPushFront(arrayPopBack(arrayMap(x -> x.2, sorted)), '')) AS steps
+    FROM {db:Identifier}.spans
     WHERE run_id IN (SELECT run_id FROM batch)
         AND kind IN ('llm', 'embedding', 'retrieval', 'rerank', 'tool', 'reasoning')
     GROUP BY run_id

@@ -43,7 +43,7 @@ WITH
             *,
             step,
             earlier,
-            if(query_fps[step] != '' AND query_fps[earlier] = query_fps[step] AND data_sources[earlier] = data_sources[step],
+            if(query_fps[step] != 0 AND query_fps[earlier] = query_fps[step] AND data_sources[earlier] = data_sources[step],
                'same_query', 'overlapping_results') AS pattern,
             if(pattern = 'same_query',
                format('the same query was sent to {} again', if(data_sources[step] = '', 'the same source', concat('`', data_sources[step], '`'))),
@@ -59,7 +59,7 @@ WITH
                 arrayMap(
                     (n, q, src, docs) -> lookups[arrayFirstIndex(
                         (m, q2, src2, docs2) -> m < n AND (
-                            (q != '' AND q2 = q AND src2 = src)
+                            (q != 0 AND q2 = q AND src2 = src)
                             OR (notEmpty(docs) AND notEmpty(docs2) AND arrayJaccardIndex(docs2, docs) >= {jaccard_min:Float64})),
                         arrayEnumerate(lookups), lookup_queries, lookup_sources, lookup_documents)],
                     arrayEnumerate(lookups), lookup_queries, lookup_sources, lookup_documents) AS firsts
@@ -84,7 +84,7 @@ WITH
                 arrayMap(
                     (i, k) -> if(
                         k > 1 AND call_signatures[tools[k - 1]] != call_signatures[i]
-                            AND result_fps[i] != '' AND result_tokens[i] >= {min_reread_tokens:UInt32}
+                            AND result_fps[i] != 0 AND result_tokens[i] >= {min_reread_tokens:UInt32}
                             AND match(tool_names[i], {read_tools:String}) AND NOT has(l.spans, span_ids[i]),
                         arrayFirst(j -> j < i AND call_signatures[j] = call_signatures[i] AND result_fps[j] = result_fps[i], tools),
                         0),

@@ -3,8 +3,9 @@
 // plain scan of all spans grouped by run (what any per-run report costs at least).
 //
 //   npx -y pnpm@10 bench [--runs 250000] [--data DIR]
-import { mkdtemp, rm } from "node:fs/promises";
+
 import { readFileSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -15,7 +16,9 @@ const SPANS_PER_RUN = 40;
 const REPEATS = 3;
 const GENERATE = readFileSync(new URL("./sql/generate-spans.sql", import.meta.url), "utf8");
 
-const { values } = parseArgs({ options: { runs: { type: "string", default: "250000" }, data: { type: "string" } } });
+const { values } = parseArgs({
+  options: { runs: { type: "string", default: "250000" }, data: { type: "string" } },
+});
 const runs = Number(values.runs);
 
 function median(xs: number[]): number {
@@ -65,9 +68,11 @@ try {
         ),
       ),
     );
-    full.push(await timed(async () => {
-      lastFull = await runAnalysisPass(store, config, { full: true });
-    }));
+    full.push(
+      await timed(async () => {
+        lastFull = await runAnalysisPass(store, config, { full: true });
+      }),
+    );
     fullTimings.push(JSON.stringify(lastFull?.timings));
   }
   const newRuns = Math.max(1, Math.round(runs / 100));
@@ -77,20 +82,30 @@ try {
     // Let the previous pass's time move past, as between two real passes.
     await new Promise((resolve) => setTimeout(resolve, 20));
     await generate(store, runs + i * newRuns, newRuns, new Date());
-    incremental.push(await timed(async () => {
-      lastIncremental = await runAnalysisPass(store, config);
-    }));
+    incremental.push(
+      await timed(async () => {
+        lastIncremental = await runAnalysisPass(store, config);
+      }),
+    );
   }
   const cpu = cpus()[0]?.model ?? "unknown";
   const [version] = await store.select<{ v: string }>("SELECT version() AS v");
   const b = median(baseline);
   const f = median(full);
   const inc = median(incremental);
-  console.log(`machine: ${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, chDB (ClickHouse ${version?.v})`);
-  console.log(`baseline scan (${runs * SPANS_PER_RUN} spans by run): median ${b.toFixed(0)} ms of ${baseline.map((x) => x.toFixed(0)).join(", ")}`);
-  console.log(`full analysis (${lastFull?.runs} runs, ${lastFull?.findings} findings): median ${f.toFixed(0)} ms of ${full.map((x) => x.toFixed(0)).join(", ")}; ${(f / b).toFixed(1)} × baseline`);
+  console.log(
+    `machine: ${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, chDB (ClickHouse ${version?.v})`,
+  );
+  console.log(
+    `baseline scan (${runs * SPANS_PER_RUN} spans by run): median ${b.toFixed(0)} ms of ${baseline.map((x) => x.toFixed(0)).join(", ")}`,
+  );
+  console.log(
+    `full analysis (${lastFull?.runs} runs, ${lastFull?.findings} findings): median ${f.toFixed(0)} ms of ${full.map((x) => x.toFixed(0)).join(", ")}; ${(f / b).toFixed(1)} × baseline`,
+  );
   console.log(`  steps (ms) of each:\n    ${fullTimings.join("\n    ")}`);
-  console.log(`incremental pass (${newRuns} new runs, ${lastIncremental?.findings} findings): median ${inc.toFixed(0)} ms of ${incremental.map((x) => x.toFixed(0)).join(", ")}; ${(inc / b).toFixed(2)} × baseline`);
+  console.log(
+    `incremental pass (${newRuns} new runs, ${lastIncremental?.findings} findings): median ${inc.toFixed(0)} ms of ${incremental.map((x) => x.toFixed(0)).join(", ")}; ${(inc / b).toFixed(2)} × baseline`,
+  );
   console.log(`  steps of the last: ${JSON.stringify(lastIncremental?.timings)}`);
 } finally {
   await store.close();

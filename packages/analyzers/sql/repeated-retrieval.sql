@@ -64,7 +64,14 @@ WITH
                         arrayEnumerate(lookups), lookup_queries, lookup_sources, lookup_documents)],
                     arrayEnumerate(lookups), lookup_queries, lookup_sources, lookup_documents) AS firsts
             FROM runs
+            -- Only runs where two lookups share a query or a document can hold a repeat.
             WHERE length(lookups) >= 2
+                AND (
+                    length(arrayDistinct(arrayFilter((t, k) -> t.1 != 0 AND k IN ('retrieval', 'embedding'), arrayZip(query_fps, data_sources), kinds)))
+                        < length(arrayFilter((q, k) -> q != 0 AND k IN ('retrieval', 'embedding'), query_fps, kinds))
+                    OR length(arrayFlatten(arrayFilter((d, k) -> k IN ('retrieval', 'embedding'), document_ids, kinds)))
+                        > length(arrayDistinct(arrayFlatten(arrayFilter((d, k) -> k IN ('retrieval', 'embedding'), document_ids, kinds))))
+                )
         )
         ARRAY JOIN lookups AS step, firsts AS earlier
         WHERE earlier > 0

@@ -14,7 +14,7 @@ const ANALYZERS = ["loop", "repeated-retrieval", "extraneous", "off-path"].map((
 }));
 const FINALIZE = loadSql("finalize");
 const RECORD_RUNS = loadSql("record-runs");
-const WORKING_TABLES = ["analysis_batch", "analysis_runs", "finding_candidates"];
+const PARTITIONED_WORKING_TABLES = ["analysis_batch", "finding_candidates"];
 
 /** Re-reads this much before the previous pass's end: inserts in flight then are not missed. */
 const OVERLAP_MILLIS = 10_000;
@@ -111,9 +111,12 @@ export async function runAnalysisPass(
     );
     return { passId: passId.toString(), runs, findings, durationMillis, timings };
   } finally {
-    for (const table of WORKING_TABLES) {
-      // The pass id is ours, a number: safe to write into the statement.
+    // The pass id is ours, a number: safe to write into the statements.
+    for (const table of PARTITIONED_WORKING_TABLES) {
       await store.command(`ALTER TABLE {db:Identifier}.${table} DROP PARTITION ${passId}`);
     }
+    await store.command(
+      `ALTER TABLE {db:Identifier}.analysis_runs DELETE WHERE pass_id = ${passId} SETTINGS mutations_sync = 1`,
+    );
   }
 }

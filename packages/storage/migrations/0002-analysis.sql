@@ -77,8 +77,8 @@ LEFT JOIN
 ) AS o USING (run_id)
 SETTINGS join_use_nulls = 0
 ;
--- The working tables of an analysis pass are partitioned by pass: a finished pass drops its
--- partitions at once (the TTL clears what a crashed pass left).
+-- The working tables of an analysis pass: the small ones are partitioned by pass, so a finished
+-- pass drops its partitions at once (the TTL clears what a crashed pass left).
 -- The runs one analysis pass works on.
 CREATE TABLE IF NOT EXISTS {db:Identifier}.analysis_batch
 (
@@ -128,10 +128,9 @@ CREATE TABLE IF NOT EXISTS {db:Identifier}.analysis_runs
     step_signatures Array(String),
     created_at DateTime DEFAULT now()
 )
-ENGINE = MergeTree
-PARTITION BY pass_id
-ORDER BY (pass_id, run_id)
-TTL created_at + INTERVAL 1 DAY
+-- Held in memory: written once and read by every analyzer within one pass, then deleted; a
+-- restart loses nothing that matters. On a ClickHouse cluster a pass must stay on one node.
+ENGINE = Memory
 ;
 -- One row per analysed run: the pass that analysed it last, and what it saw. Findings of a run
 -- are those of this pass; older passes' findings are superseded.

@@ -63,11 +63,12 @@ export async function replay(trajectory: Trajectory): Promise<void> {
         const observation = messages[i + 1];
         if (command !== undefined) {
           await tool("bash", { command }, (step) => {
-            if (
-              observation?.content.startsWith("<returncode>") &&
-              !observation.content.startsWith("<returncode>0<")
-            ) {
-              step.span.setStatus({ code: 2, message: "command exited with a non-zero code" });
+            const output = observation?.content ?? "";
+            if (output.startsWith("<returncode>") && !output.startsWith("<returncode>0<")) {
+              step.span.setStatus({ code: 2, message: "non-zero exit" });
+            } else if (output.includes(FORMAT_ERROR)) {
+              // The agent's message was malformed: mini-swe-agent did not run the command.
+              step.span.setStatus({ code: 2, message: "not run: malformed action" });
             }
             return observation?.content;
           });

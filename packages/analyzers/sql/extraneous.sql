@@ -6,11 +6,7 @@
 --                  records input fingerprints and has an LLM call with them after the step.
 -- Wasted: the steps after the outcome, all their tokens; for an unused result, its own tokens
 -- and the LLM calls that chose it.
-INSERT INTO {db:Identifier}.finding_candidates
-(
-    pass_id, run_id, workflow, outcome, service_version, kind, pattern, confidence,
-    span_ids, wasted_span_ids, wasted_span_tokens, wasted_tokens, explanation
-)
+-- Each row is a candidate finding: the pass (src/pass.ts) inserts them into finding_candidates.
 WITH
     runs AS
     (

@@ -12,11 +12,7 @@
 -- Works on whole runs with array functions. Lambdas take arrays side by side (the previous
 -- call is the same array shifted by one) rather than indexing into a captured array, which
 -- ClickHouse would copy for every element.
-INSERT INTO {db:Identifier}.finding_candidates
-(
-    pass_id, run_id, workflow, outcome, service_version, kind, pattern, confidence,
-    span_ids, wasted_span_ids, wasted_span_tokens, wasted_tokens, explanation
-)
+-- Each row is a candidate finding: the pass (src/pass.ts) inserts them into finding_candidates.
 WITH
     runs AS
     (

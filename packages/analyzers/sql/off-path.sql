@@ -5,11 +5,7 @@
 -- usual path, when the workflow has at least {off_path_min_runs} successful runs. This is a
 -- suggestion (confidence `suggestion`): it is never counted as certain waste.
 -- Wasted (if it was indeed not needed): the steps' own tokens and the LLM calls that chose them.
-INSERT INTO {db:Identifier}.finding_candidates
-(
-    pass_id, run_id, workflow, outcome, service_version, kind, pattern, confidence,
-    span_ids, wasted_span_ids, wasted_span_tokens, wasted_tokens, explanation
-)
+-- Each row is a candidate finding: the pass (src/pass.ts) inserts them into finding_candidates.
 WITH
     runs AS
     (

@@ -12,11 +12,7 @@
 -- Wasted: the repeat's own tokens, and the tokens its re-injected result cost in the LLM call
 -- that consumed it: the first later LLM call whose input holds the result's fingerprint, or the
 -- next LLM call when the run records no input fingerprints; at most that call's input tokens.
-INSERT INTO {db:Identifier}.finding_candidates
-(
-    pass_id, run_id, workflow, outcome, service_version, kind, pattern, confidence,
-    span_ids, wasted_span_ids, wasted_span_tokens, wasted_tokens, explanation
-)
+-- Each row is a candidate finding: the pass (src/pass.ts) inserts them into finding_candidates.
 WITH
     runs AS
     (

@@ -2,15 +2,23 @@
 // analyzer's SQL over them, cost the findings, record what was analysed. Everything heavy runs
 // inside ClickHouse; this file only schedules the statements.
 import type { Store } from "@leantrace/storage";
+import { sqlFiles } from "@leantrace/storage";
 import { type AnalyzerConfig, sqlParameters } from "./config.ts";
-import { loadSql } from "./sql.ts";
 
+const loadSql = sqlFiles(new URL("../sql/", import.meta.url));
 const SELECT_RUNS = loadSql("select-runs");
 const PREPARE_RUNS = loadSql("prepare-runs");
-/** The analyzers, in the order they run; each reads the prepared runs and writes candidates. */
+/**
+ * The analyzers, in the order they run (repeated-retrieval leaves out what loop reported). Each
+ * file is a SELECT over the prepared runs whose rows are candidate findings.
+ */
+const INSERT_CANDIDATES = `INSERT INTO {db:Identifier}.finding_candidates
+  (pass_id, run_id, workflow, outcome, service_version, kind, pattern, confidence,
+   span_ids, wasted_span_ids, wasted_span_tokens, wasted_tokens, explanation)
+`;
 const ANALYZERS = ["loop", "repeated-retrieval", "extraneous", "off-path"].map((name) => ({
   name,
-  sql: loadSql(name),
+  sql: INSERT_CANDIDATES + loadSql(name),
 }));
 const FINALIZE = loadSql("finalize");
 const RECORD_RUNS = loadSql("record-runs");

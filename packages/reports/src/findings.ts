@@ -1,6 +1,5 @@
-import type { Store } from "@leantrace/storage";
+import { type Store, sqlFiles } from "@leantrace/storage";
 import { z } from "zod";
-import { loadSql } from "./sql.ts";
 
 export const FINDING_KINDS = ["loop", "repeated_retrieval", "extraneous"] as const;
 
@@ -30,7 +29,7 @@ export const findingsFilterSchema = z.object({
 });
 export type FindingsFilter = z.infer<typeof findingsFilterSchema>;
 
-const FINDINGS_SQL = loadSql("findings");
+const FINDINGS_SQL = sqlFiles(new URL("../sql/", import.meta.url))("findings");
 
 export async function listFindings(store: Store, filter: FindingsFilter = {}): Promise<Findings> {
   const rows = await store.select(FINDINGS_SQL, {

@@ -1,6 +1,5 @@
-import type { Store } from "@leantrace/storage";
+import { type Store, sqlFiles } from "@leantrace/storage";
 import { z } from "zod";
-import { loadSql } from "./sql.ts";
 
 const figuresSchema = z.object({
   runs: z.number().int(),
@@ -43,7 +42,7 @@ export const reportFilterSchema = z.object({
 });
 export type ReportFilter = z.infer<typeof reportFilterSchema>;
 
-const WORKFLOW_REPORT_SQL = loadSql("workflow-report");
+const WORKFLOW_REPORT_SQL = sqlFiles(new URL("../sql/", import.meta.url))("workflow-report");
 
 const rowSchema = figuresSchema.extend({
   workflow: z.string(),

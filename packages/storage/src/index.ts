@@ -2,4 +2,5 @@ export { resolveStoreConfig, StorageError, type StoreConfig, type StoreOptions }
 export { dateTime64Text } from "./datetime.ts";
 export { loadMigrations, type Migration, migrate, parseMigration } from "./migrations.ts";
 export type { OutcomeRow, SpanRow } from "./rows.ts";
+export { sqlFiles } from "./sql-files.ts";
 export { openStore, type Store, type WriteResult } from "./store.ts";

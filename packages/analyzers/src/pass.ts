@@ -52,7 +52,7 @@ function clickhouseTime(date: Date): string {
 }
 
 export interface PassOptions {
-  /** The time the pass considers "now" (runs idle since before it are complete). @default now */
+  /** The time against which idleness is judged (runs idle since before it are complete). @default ClickHouse's now */
   now?: Date;
   /** Analyse every complete run, changed or not, reading all spans. @default false */
   full?: boolean;
@@ -64,8 +64,12 @@ export async function runAnalysisPass(
   options: PassOptions = {},
 ): Promise<PassResult> {
   const started = performance.now();
-  const now = options.now ?? new Date();
-  const passId = nextPassId(now);
+  // Spans are stamped with ClickHouse's clock: how far a pass has read is measured with it too,
+  // so a collector whose clock runs ahead cannot skip spans.
+  const [clock] = await store.select<{ now: string }>("SELECT toString(now64(3, 'UTC')) AS now");
+  const readUntil = clock === undefined ? new Date() : new Date(`${clock.now.replace(" ", "T")}Z`);
+  const now = options.now ?? readUntil;
+  const passId = nextPassId(new Date());
   const timings: Record<string, number> = {};
   const params = {
     ...sqlParameters(config),
@@ -89,7 +93,9 @@ export async function runAnalysisPass(
       "SELECT max(read_until) AS read_until, count() AS passes FROM {db:Identifier}.analysis_passes",
     );
     if (previous && previous.passes > 0) {
-      since = new Date(Date.parse(`${previous.read_until}Z`) - config.idleMillis - OVERLAP_MILLIS);
+      since = new Date(
+        Date.parse(`${previous.read_until.replace(" ", "T")}Z`) - config.idleMillis - OVERLAP_MILLIS,
+      );
     }
   }
   try {
@@ -115,7 +121,7 @@ export async function runAnalysisPass(
     await store.command(
       `INSERT INTO {db:Identifier}.analysis_passes (pass_id, read_until, runs, findings, duration_ms)
        VALUES ({pass:UInt64}, {now:DateTime64(3)}, {runs:UInt32}, {findings:UInt32}, {duration:UInt32})`,
-      { pass: passId.toString(), now: clickhouseTime(now), runs, findings, duration: durationMillis },
+      { pass: passId.toString(), now: clickhouseTime(readUntil), runs, findings, duration: durationMillis },
     );
     return { passId: passId.toString(), runs, findings, durationMillis, timings };
   } finally {

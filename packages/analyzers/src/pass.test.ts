@@ -1,0 +1,148 @@
+// Analysis passes against the real embedded ClickHouse: which runs a pass takes, that it takes
+// them once, and that waste shared by two findings counts once.
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { workflowReport } from "@leantrace/reports";
+import { dateTime64Text, openStore, type SpanRow, type Store } from "@leantrace/storage";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { resolveAnalyzerConfig } from "./config.ts";
+import { runAnalysisPass } from "./pass.ts";
+
+let dir: string;
+let store: Store;
+const config = resolveAnalyzerConfig({ idleMillis: 60_000 });
+const T0 = 1_790_000_000_000_000_000n;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "leantrace-pass-test-"));
+  store = await openStore({ dataDir: dir });
+});
+
+afterAll(async () => {
+  await store.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+let counter = 0;
+function span(run: string, fields: Partial<SpanRow> & { at: number }): SpanRow {
+  counter++;
+  const start = T0 + BigInt(fields.at) * 1_000_000n;
+  const { at: _at, ...rest } = fields;
+  return {
+    trace_id: run,
+    span_id: counter.toString(16).padStart(16, "0"),
+    parent_span_id: "00000000000000ff",
+    run_id: run,
+    workflow: "",
+    span_name: "step",
+    kind: "llm",
+    operation: "",
+    service_name: "test",
+    service_version: "1",
+    ci_run_id: "",
+    case_id: "",
+    model: "",
+    provider: "",
+    input_tokens: 0,
+    output_tokens: 0,
+    cache_read_input_tokens: 0,
+    cache_creation_input_tokens: 0,
+    reasoning_output_tokens: 0,
+    total_tokens: 0,
+    cost: null,
+    tool_name: "",
+    tool_args_fp: "",
+    result_fp: "",
+    result_chars: 0,
+    query_fp: "",
+    data_source: "",
+    document_ids: [],
+    documents_fp: "",
+    input_fp: "",
+    input_part_fps: [],
+    output_fp: "",
+    outcome: "",
+    outcome_value: null,
+    outcome_decided_at: dateTime64Text(0n),
+    final_answer: 0,
+    status_code: "unset",
+    status_message: "",
+    start_time: dateTime64Text(start),
+    end_time: dateTime64Text(start + 500_000n),
+    duration_ns: "500000",
+    span_attributes: {},
+    resource_attributes: {},
+    scope_name: "",
+    scope_version: "",
+    ...rest,
+  };
+}
+
+/** A run: root (with its outcome, if any), then LLM calls each choosing a call to `lookup`. */
+function run(id: string, options: { outcome?: string; decidedAt?: number; calls: string[] }): SpanRow[] {
+  const rows = [
+    span(id, {
+      at: 0,
+      parent_span_id: "",
+      kind: "workflow",
+      workflow: "w",
+      outcome: options.outcome ?? "",
+      outcome_decided_at: dateTime64Text(
+        options.decidedAt === undefined ? 0n : T0 + BigInt(options.decidedAt) * 1_000_000n,
+      ),
+    }),
+  ];
+  options.calls.forEach((args, i) => {
+    rows.push(span(id, { at: 10 * i + 1, kind: "llm", total_tokens: 100, output_fp: `out-${id}-${i}` }));
+    rows.push(span(id, { at: 10 * i + 5, kind: "tool", tool_name: "lookup", tool_args_fp: args }));
+  });
+  return rows;
+}
+
+async function insert(rows: SpanRow[]): Promise<void> {
+  expect((await store.insertSpans(rows)).status).toBe("ok");
+}
+
+describe("analysis passes", () => {
+  it("takes complete runs once, and again only when something new arrives", async () => {
+    await insert([
+      ...run("a".repeat(32), { outcome: "success", calls: ["x", "y"] }),
+      ...run("b".repeat(32), { calls: ["x"] }), // no outcome: complete only once idle
+    ]);
+    const now = new Date();
+    expect((await runAnalysisPass(store, config, { now })).runs).toBe(1);
+    expect((await runAnalysisPass(store, config, { now })).runs).toBe(0);
+    // An hour later the run without an outcome has been idle long enough.
+    const later = new Date(now.getTime() + 3_600_000);
+    expect((await runAnalysisPass(store, config, { now: later })).runs).toBe(1);
+    expect((await runAnalysisPass(store, config, { now: later })).runs).toBe(0);
+    // A new span for run a, and a late outcome for run b: both are analysed again.
+    await insert([span("a".repeat(32), { at: 90, kind: "llm", total_tokens: 5 })]);
+    await store.insertOutcomes([{ run_id: "b".repeat(32), outcome: "failure", outcome_value: null }]);
+    expect((await runAnalysisPass(store, config)).runs).toBe(2);
+    expect((await runAnalysisPass(store, config)).runs).toBe(0);
+    // A full pass takes every complete run, changed or not.
+    expect((await runAnalysisPass(store, config, { full: true })).runs).toBe(2);
+  });
+
+  it("counts a span wasted by two findings once in the report", async () => {
+    // Three identical calls, all after the outcome was decided: a loop and an after_outcome
+    // finding name the same LLM calls.
+    const id = "c".repeat(32);
+    await insert(run(id, { outcome: "success", decidedAt: 0, calls: ["same", "same", "same"] }));
+    await runAnalysisPass(store, config);
+    const findings = await store.select<{ pattern: string; wasted_tokens: number }>(
+      "SELECT pattern, wasted_tokens FROM {db:Identifier}.current_findings WHERE run_id = {id:String} ORDER BY pattern",
+      { id },
+    );
+    expect(findings).toEqual([
+      { pattern: "after_outcome", wasted_tokens: 300 },
+      { pattern: "repeat", wasted_tokens: 200 },
+    ]);
+    const report = await workflowReport(store, { workflow: "w" });
+    const mine = report.workflows[0]?.outcomes.find((o) => o.outcome === "success");
+    // Run a (no waste) and run c: 300, not 500.
+    expect(mine?.wastedTokens).toBe(300);
+  });
+});

@@ -1,7 +1,11 @@
 // The heavy half of the SDK: an OpenTelemetry NodeSDK exporting spans over OTLP/HTTP.
 // Kept apart from the wrappers so that a library can use them with only @opentelemetry/api.
 
-import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from "@leantrace/conventions/attributes";
+import {
+  ATTR_LEANTRACE_CI_RUN_ID,
+  ATTR_SERVICE_NAME,
+  ATTR_SERVICE_VERSION,
+} from "@leantrace/conventions/attributes";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import {
   envDetector,
@@ -11,7 +15,8 @@ import {
   resourceFromAttributes,
 } from "@opentelemetry/resources";
 import { NodeSDK } from "@opentelemetry/sdk-node";
-import { BatchSpanProcessor } from "@opentelemetry/sdk-trace-base";
+import { BatchSpanProcessor, type SpanExporter } from "@opentelemetry/sdk-trace-base";
+import { OtlpJsonFileExporter } from "./file-exporter.ts";
 import { configure } from "./settings.ts";
 
 export interface InitOptions {
@@ -29,6 +34,14 @@ export interface InitOptions {
   serviceVersion?: string;
   /** Record prompts, completions and tool payloads, not only their fingerprints. @default false */
   captureContent?: boolean;
+  /**
+   * Where spans go: `"http"` (OTLP/HTTP to `endpoint`) or `"file:DIR"` (one OTLP/JSON file per
+   * batch in DIR, for CI runs with no collector; read them with `leantrace check --from-otlp DIR`).
+   * @default `LEANTRACE_EXPORT_TO`, else `"http"`
+   */
+  exportTo?: string;
+  /** Marks every span of this process as part of one CI run (`leantrace.ci.run_id`). @default `LEANTRACE_CI_RUN_ID` */
+  ciRunId?: string;
   /** How long a batch of spans may wait before it is exported. @default 1000 */
   exportDelayMillis?: number;
   /**
@@ -57,14 +70,27 @@ function tracesUrl(endpoint: string | undefined): string | undefined {
   return `${DEFAULT_ENDPOINT}/v1/traces`;
 }
 
-/** Starts exporting the wrappers' spans. Call once, early; `shutdown()` flushes at the end. */
-export function init(options: InitOptions = {}): LeantraceSdk {
-  if (options.captureContent !== undefined) configure({ captureContent: options.captureContent });
+function createExporter(options: InitOptions): SpanExporter {
+  const exportTo = options.exportTo ?? process.env.LEANTRACE_EXPORT_TO ?? "http";
+  if (exportTo.startsWith("file:")) {
+    const dir = exportTo.slice("file:".length);
+    if (dir === "") throw new Error('exportTo "file:" needs a folder, e.g. "file:./leantrace-spans"');
+    return new OtlpJsonFileExporter(dir);
+  }
+  if (exportTo !== "http") {
+    throw new Error(`exportTo ${JSON.stringify(exportTo)} is not valid: expected "http" or "file:DIR"`);
+  }
   const url = tracesUrl(options.endpoint);
-  const exporter = new OTLPTraceExporter({
+  return new OTLPTraceExporter({
     ...(url === undefined ? {} : { url }),
     ...(options.headers === undefined ? {} : { headers: options.headers }),
   });
+}
+
+/** Starts exporting the wrappers' spans. Call once, early; `shutdown()` flushes at the end. */
+export function init(options: InitOptions = {}): LeantraceSdk {
+  if (options.captureContent !== undefined) configure({ captureContent: options.captureContent });
+  const exporter = createExporter(options);
   const processor = new BatchSpanProcessor(exporter, {
     scheduledDelayMillis: options.exportDelayMillis ?? 1000,
     maxQueueSize: options.maxQueueSize ?? 32_768,

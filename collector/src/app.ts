@@ -9,7 +9,14 @@ import {
 } from "@leantrace/analyzers";
 import { isOutcome } from "@leantrace/conventions";
 import { loadPriceTable, type PriceTable } from "@leantrace/pricing";
-import { findingsFilterSchema, listFindings, reportFilterSchema, workflowReport } from "@leantrace/reports";
+import {
+  findingsFilterSchema,
+  listFindings,
+  reportFilterSchema,
+  runTotals,
+  runTotalsFilterSchema,
+  workflowReport,
+} from "@leantrace/reports";
 import type { OutcomeRow, SpanRow, Store, WriteResult } from "@leantrace/storage";
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
@@ -205,6 +212,12 @@ export function createCollectorApp(store: Store, options: CollectorAppOptions = 
     const parsed = analyzeRequestSchema.safeParse(body);
     if (!parsed.success) throw new HTTPException(400, { message: zodMessage(parsed.error) });
     return c.json(await analysis.runNow({ full: parsed.data.full ?? false }));
+  });
+
+  app.get("/api/v1/runs", async (c) => {
+    const parsed = runTotalsFilterSchema.safeParse(c.req.query());
+    if (!parsed.success) throw new HTTPException(400, { message: zodMessage(parsed.error) });
+    return c.json(await runTotals(store, parsed.data));
   });
 
   app.get("/api/v1/findings", async (c) => {

@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { analyzeCommand } from "./commands/analyze.ts";
 import { collectorCommand } from "./commands/collector.ts";
 import { findingsCommand } from "./commands/findings.ts";
+import { baselineCommand, checkCommand } from "./commands/gate.ts";
 import { reportCommand } from "./commands/report.ts";
 import { CliError } from "./http.ts";
 
@@ -14,6 +15,8 @@ export function buildProgram(): Command {
   reportCommand(program);
   analyzeCommand(program);
   findingsCommand(program);
+  baselineCommand(program);
+  checkCommand(program);
   return program;
 }
 
@@ -21,7 +24,8 @@ export function buildProgram(): Command {
 export async function main(argv: string[]): Promise<number> {
   try {
     await buildProgram().parseAsync(argv);
-    return 0;
+    // A command that decided on a failure (a failed check) has set the exit code.
+    return Number(process.exitCode ?? 0);
   } catch (error) {
     if (error instanceof CommanderError) {
       // Commander has printed its message; help and version are not failures.

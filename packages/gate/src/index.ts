@@ -2,4 +2,3 @@ export { type Baseline, BaselineError, baselineSchema, buildBaseline, parseBasel
 export { type CheckOptions, type CheckResult, check, type Verdict, type WorkflowCheck } from "./decide.ts";
 export { type ExplainingFinding, formatCheck, formatCheckMarkdown } from "./format.ts";
 export { type Figures, figuresOf, type RunTotal, runTotalSchema } from "./runs.ts";
-export { parseSelection, type RunSelection, runSelectionSchema, SelectionError } from "./select.ts";

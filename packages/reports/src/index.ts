@@ -10,6 +10,13 @@ export {
 } from "./findings.ts";
 export { formatFindings, formatWorkflowReport } from "./format.ts";
 export {
+  type RunTotals,
+  type RunTotalsFilter,
+  runTotals,
+  runTotalsFilterSchema,
+  runTotalsSchema,
+} from "./run-totals.ts";
+export {
   outcomeFiguresSchema,
   type ReportFilter,
   reportFilterSchema,

@@ -97,10 +97,13 @@ export function init(options: InitOptions = {}): LeantraceSdk {
     maxExportBatchSize: 2048,
   });
   // Precedence, lowest first: our default name, the OTEL_* variables, the options.
+  const ciRunId = options.ciRunId ?? process.env.LEANTRACE_CI_RUN_ID;
   const fromOptions: ResourceDetector = {
     detect: () => ({
-      attributes:
-        options.serviceVersion === undefined ? {} : { [ATTR_SERVICE_VERSION]: options.serviceVersion },
+      attributes: {
+        ...(options.serviceVersion === undefined ? {} : { [ATTR_SERVICE_VERSION]: options.serviceVersion }),
+        ...(ciRunId === undefined || ciRunId === "" ? {} : { [ATTR_LEANTRACE_CI_RUN_ID]: ciRunId }),
+      },
     }),
   };
   const sdk = new NodeSDK({

@@ -1,0 +1,195 @@
+// The CI gate as a pipeline runs it: the evaluation suite writes its spans to files, then
+// `leantrace baseline save` and `leantrace check` read them, no collector; and the same check
+// against a collector, selecting one CI run's spans.
+import { execFile } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { spawnCollector } from "@leantrace/cli";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const run = promisify(execFile);
+const BIN = fileURLToPath(new URL("../../packages/cli/bin/leantrace.js", import.meta.url));
+const SUITE = fileURLToPath(new URL("./eval-suite.ts", import.meta.url));
+const TSX = fileURLToPath(new URL("../node_modules/.bin/tsx", import.meta.url));
+
+let dir: string;
+
+async function command(file: string, args: string[], env: Record<string, string> = {}) {
+  try {
+    const { stdout, stderr } = await run(file, args, { env: { ...process.env, ...env } });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+const leantrace = (...args: string[]) => command(process.execPath, [BIN, ...args]);
+const suite = (args: string[], env: Record<string, string> = {}) => command(TSX, [SUITE, ...args], env);
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "leantrace-ci-gate-"));
+  const runs = await Promise.all([
+    suite(["--out", join(dir, "baseline"), "--seed", "1"]),
+    suite(["--out", join(dir, "noise"), "--seed", "2"]),
+    suite(["--out", join(dir, "regressed"), "--seed", "3", "--regress"]),
+  ]);
+  for (const r of runs) expect(r.code, r.stderr).toBe(0);
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("leantrace baseline save and check, from OTLP files", () => {
+  it("saves a baseline with every run's totals", async () => {
+    const saved = await leantrace(
+      "baseline",
+      "save",
+      "--from-otlp",
+      join(dir, "baseline"),
+      "--out",
+      join(dir, "base.json"),
+    );
+    expect(saved.code, saved.stderr).toBe(0);
+    const baseline = JSON.parse(await readFile(join(dir, "base.json"), "utf8"));
+    expect(baseline.leantraceBaseline).toBe(1);
+    expect(baseline.workflows[0].workflow).toBe("support-ticket");
+    expect(baseline.workflows[0].runs).toHaveLength(40);
+    expect(new Set(baseline.workflows[0].runs.map((r: { caseId: string }) => r.caseId)).size).toBe(20);
+  });
+
+  it("passes the same agent on other seeds", async () => {
+    const checked = await leantrace(
+      "check",
+      "--baseline",
+      join(dir, "base.json"),
+      "--from-otlp",
+      join(dir, "noise"),
+    );
+    expect(checked.code, checked.stdout + checked.stderr).toBe(0);
+    expect(checked.stdout).toContain("PASS");
+  });
+
+  it("fails the regressed agent, and explains it in the job summary", async () => {
+    const summary = join(dir, "summary.md");
+    const checked = await command(
+      process.execPath,
+      [BIN, "check", "--baseline", join(dir, "base.json"), "--from-otlp", join(dir, "regressed"), "--json"],
+      { GITHUB_STEP_SUMMARY: summary },
+    );
+    expect(checked.code).toBe(1);
+    const result = JSON.parse(checked.stdout);
+    expect(result.verdict).toBe("fail");
+    expect(result.workflows[0].pairedCases).toBe(20);
+    expect(result.workflows[0].interval[0]).toBeGreaterThan(1.1);
+    const markdown = await readFile(summary, "utf8");
+    expect(markdown).toContain("## leantrace: tokens per successful outcome — FAIL");
+    expect(markdown).toMatch(/`lookup_order` called 3 times in a row/);
+  });
+
+  it("refuses bad baseline files and bad flags with exit 2 and a sentence", async () => {
+    const missing = await leantrace(
+      "check",
+      "--baseline",
+      join(dir, "nope.json"),
+      "--from-otlp",
+      join(dir, "noise"),
+    );
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("cannot be read: ENOENT");
+    await writeFile(join(dir, "garbage.json"), "{ not json");
+    const garbage = await leantrace(
+      "check",
+      "--baseline",
+      join(dir, "garbage.json"),
+      "--from-otlp",
+      join(dir, "noise"),
+    );
+    expect(garbage.code).toBe(2);
+    expect(garbage.stderr).toContain("is not JSON");
+    await writeFile(join(dir, "wrong.json"), JSON.stringify({ leantraceBaseline: 1, workflows: 3 }));
+    const wrong = await leantrace(
+      "check",
+      "--baseline",
+      join(dir, "wrong.json"),
+      "--from-otlp",
+      join(dir, "noise"),
+    );
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/is not a leantrace baseline: at createdAt/);
+    const threshold = await leantrace(
+      "check",
+      "--baseline",
+      join(dir, "base.json"),
+      "--from-otlp",
+      join(dir, "noise"),
+      "--threshold",
+      "lots",
+    );
+    expect(threshold.code).toBe(2);
+    const nowhere = await leantrace("check", "--baseline", join(dir, "base.json"));
+    expect(nowhere.code).toBe(2);
+    expect(nowhere.stderr).toContain("say where the runs are");
+    const noFiles = await leantrace(
+      "check",
+      "--baseline",
+      join(dir, "base.json"),
+      "--from-otlp",
+      join(dir, "absent"),
+    );
+    expect(noFiles.code).toBe(2);
+    expect(noFiles.stderr).toContain("does not exist");
+  });
+});
+
+describe("leantrace check against a collector", () => {
+  it("selects one CI run's spans and decides on them", async () => {
+    const collector = await spawnCollector(["--data", join(dir, "store")]);
+    try {
+      const sent = await suite(["--endpoint", collector.url, "--seed", "4", "--regress"], {
+        LEANTRACE_CI_RUN_ID: "ci-42",
+      });
+      expect(sent.code, sent.stderr).toBe(0);
+      const other = await suite(["--endpoint", collector.url, "--seed", "5"], {
+        LEANTRACE_CI_RUN_ID: "ci-43",
+      });
+      expect(other.code, other.stderr).toBe(0);
+      const regressed = await leantrace(
+        "check",
+        "--baseline",
+        join(dir, "base.json"),
+        "--endpoint",
+        collector.url,
+        "--select",
+        "ci_run_id=ci-42",
+      );
+      expect(regressed.code).toBe(1);
+      const fine = await leantrace(
+        "check",
+        "--baseline",
+        join(dir, "base.json"),
+        "--endpoint",
+        collector.url,
+        "--select",
+        "ci_run_id=ci-43",
+      );
+      expect(fine.code, fine.stdout).toBe(0);
+      const badSelect = await leantrace(
+        "check",
+        "--baseline",
+        join(dir, "base.json"),
+        "--endpoint",
+        collector.url,
+        "--select",
+        "colour=red",
+      );
+      expect(badSelect.code).toBe(2);
+    } finally {
+      await collector.stop();
+    }
+  });
+});

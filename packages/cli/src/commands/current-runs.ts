@@ -1,0 +1,139 @@
+// Where the CI gate's runs come from: OTLP/JSON files analysed in-process on a throw-away
+// embedded store (no collector in CI), or a collector's API with a selection.
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { resolveAnalyzerConfig, runAnalysisPass } from "@leantrace/analyzers";
+import { ingestOtlpFiles, OtlpFileError } from "@leantrace/collector";
+import type { ExplainingFinding, RunTotal } from "@leantrace/gate";
+import { loadPriceTable } from "@leantrace/pricing";
+import {
+  type Findings,
+  findingsSchema,
+  listFindings,
+  type RunTotalsFilter,
+  runTotals,
+  runTotalsFilterSchema,
+  runTotalsSchema,
+} from "@leantrace/reports";
+import { openStore } from "@leantrace/storage";
+import type { Command } from "commander";
+import { apiUrl, CliError, DEFAULT_ENDPOINT, requestJson } from "../http.ts";
+
+export interface SourceFlags {
+  fromOtlp?: string;
+  endpoint?: string;
+  select?: string[];
+  prices?: string;
+}
+
+/** The flags every gate command takes to name its runs. */
+export function withSourceFlags(command: Command): Command {
+  return command
+    .option("--from-otlp <path>", "OTLP/JSON file or folder (the SDK's file exporter), analysed in-process")
+    .option("--endpoint <url>", `a collector to read the runs from, e.g. ${DEFAULT_ENDPOINT}`)
+    .option(
+      "--select <condition>",
+      "with --endpoint: ci_run_id=ID, version=V, since=TIME, until=TIME or workflow=NAME (repeatable)",
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
+    .option("--prices <file>", "with --from-otlp: JSON file of model prices");
+}
+
+const SELECT_KEYS: Record<string, keyof RunTotalsFilter> = {
+  ci_run_id: "ciRunId",
+  "leantrace.ci.run_id": "ciRunId",
+  version: "version",
+  "service.version": "version",
+  since: "since",
+  until: "until",
+  workflow: "workflow",
+};
+
+/** `--select ci_run_id=123 --select since=2026-11-01T00:00:00Z` → a filter. */
+export function parseSelection(expressions: readonly string[]): RunTotalsFilter {
+  const selection: Record<string, string> = {};
+  for (const expression of expressions) {
+    const at = expression.indexOf("=");
+    const key = at < 0 ? undefined : SELECT_KEYS[expression.slice(0, at)];
+    if (key === undefined) {
+      throw new CliError(
+        `--select ${JSON.stringify(expression)} is not valid: expected ci_run_id=ID, version=V, since=TIME, until=TIME or workflow=NAME`,
+        2,
+      );
+    }
+    selection[key] = expression.slice(at + 1);
+  }
+  const parsed = runTotalsFilterSchema.safeParse(selection);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new CliError(
+      `--select ${issue?.path.join(".")}: ${issue?.message} (times are ISO 8601, e.g. 2026-11-24T00:00:00Z)`,
+      2,
+    );
+  }
+  return parsed.data;
+}
+
+export interface CurrentRuns {
+  runs: RunTotal[];
+  /** Each workflow's largest findings among these runs, largest first. */
+  findings: Map<string, ExplainingFinding[]>;
+}
+
+const TOP_FINDINGS = 3;
+
+function topFindings(findings: Findings, runIds: ReadonlySet<string>): Map<string, ExplainingFinding[]> {
+  const top = new Map<string, ExplainingFinding[]>();
+  for (const f of findings.findings) {
+    if (!runIds.has(f.runId) || f.confidence !== "certain") continue;
+    const list = top.get(f.workflow) ?? [];
+    if (list.length < TOP_FINDINGS) list.push({ explanation: f.explanation, wastedTokens: f.wastedTokens });
+    top.set(f.workflow, list);
+  }
+  return top;
+}
+
+async function fromOtlp(path: string, filter: RunTotalsFilter, pricesFile?: string): Promise<CurrentRuns> {
+  const dir = await mkdtemp(join(tmpdir(), "leantrace-check-"));
+  const store = await openStore({ dataDir: dir });
+  try {
+    await ingestOtlpFiles(store, path, loadPriceTable(pricesFile));
+    // Everything read is complete: the files are all there will be.
+    await runAnalysisPass(store, resolveAnalyzerConfig({ idleMillis: 0 }), { full: true });
+    const { runs } = await runTotals(store, filter);
+    const findings = await listFindings(store, {
+      limit: 100_000,
+      ...(filter.workflow ? { workflow: filter.workflow } : {}),
+    });
+    return { runs, findings: topFindings(findings, new Set(runs.map((r) => r.runId))) };
+  } catch (error) {
+    if (error instanceof OtlpFileError) throw new CliError(`--from-otlp: ${error.message}`, 2);
+    throw error;
+  } finally {
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function fromEndpoint(endpoint: string, filter: RunTotalsFilter): Promise<CurrentRuns> {
+  const { runs } = await requestJson(apiUrl(endpoint, "api/v1/runs", { ...filter }), runTotalsSchema);
+  const findings = await requestJson(
+    apiUrl(endpoint, "api/v1/findings", { workflow: filter.workflow, limit: "100000" }),
+    findingsSchema,
+  );
+  return { runs, findings: topFindings(findings, new Set(runs.map((r) => r.runId))) };
+}
+
+export async function currentRuns(flags: SourceFlags): Promise<CurrentRuns> {
+  const filter = parseSelection(flags.select ?? []);
+  if (flags.fromOtlp !== undefined && flags.endpoint !== undefined) {
+    throw new CliError("give --from-otlp PATH or --endpoint URL, not both", 2);
+  }
+  if (flags.fromOtlp !== undefined) return fromOtlp(flags.fromOtlp, filter, flags.prices);
+  if (flags.endpoint !== undefined) return fromEndpoint(flags.endpoint, filter);
+  throw new CliError(
+    "say where the runs are: --from-otlp PATH (OTLP/JSON files) or --endpoint URL (a collector)",
+    2,
+  );
+}

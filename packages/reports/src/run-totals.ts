@@ -1,0 +1,42 @@
+import { type Store, sqlFiles } from "@leantrace/storage";
+import { z } from "zod";
+
+export const runTotalsFilterSchema = z.object({
+  ciRunId: z.string().max(256).optional(),
+  version: z.string().max(256).optional(),
+  workflow: z.string().max(1000).optional(),
+  /** ISO 8601: runs that started in [since, until). */
+  since: z.iso.datetime({ offset: true }).optional(),
+  until: z.iso.datetime({ offset: true }).optional(),
+});
+export type RunTotalsFilter = z.infer<typeof runTotalsFilterSchema>;
+
+export const runTotalsSchema = z.object({
+  runs: z.array(
+    z.object({
+      runId: z.string(),
+      workflow: z.string(),
+      outcome: z.string(),
+      caseId: z.string(),
+      tokens: z.number(),
+      cost: z.number().nullable(),
+      version: z.string(),
+      ciRunId: z.string(),
+    }),
+  ),
+});
+export type RunTotals = z.infer<typeof runTotalsSchema>;
+
+const RUN_TOTALS_SQL = sqlFiles(new URL("../sql/", import.meta.url))("run-totals");
+
+/** Per-run totals of the selected runs: what `leantrace baseline save` and `check` compare. */
+export async function runTotals(store: Store, filter: RunTotalsFilter = {}): Promise<RunTotals> {
+  const rows = await store.select(RUN_TOTALS_SQL, {
+    ci_run_id: filter.ciRunId ?? "",
+    version: filter.version ?? "",
+    workflow: filter.workflow ?? "",
+    since: filter.since ?? "1970-01-01T00:00:00Z",
+    until: filter.until ?? "2262-01-01T00:00:00Z",
+  });
+  return runTotalsSchema.parse({ runs: rows });
+}

@@ -4,18 +4,8 @@
 import { describe, expect, it } from "vitest";
 import { buildBaseline } from "./baseline.ts";
 import { check } from "./decide.ts";
+import { seededRandom } from "./random.ts";
 import type { RunTotal } from "./runs.ts";
-
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function normal(next: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());
@@ -28,7 +18,7 @@ interface Case {
 }
 
 function cases(count: number, seed: number): Case[] {
-  const next = random(seed);
+  const next = seededRandom(seed);
   return Array.from({ length: count }, (_, i) => ({
     id: `task-${i}`,
     tokens: 60_000 * Math.exp(normal(next)), // from ~10k to ~400k tokens
@@ -42,7 +32,7 @@ function runs(
   seed: number,
   change: { tokens?: number; successRate?: number; caseIds?: boolean } = {},
 ): RunTotal[] {
-  const next = random(seed);
+  const next = seededRandom(seed);
   return tasks.flatMap((task) =>
     Array.from({ length: perCase }, (_, k) => ({
       runId: `${task.id}-${seed}-${k}`,

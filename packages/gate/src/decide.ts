@@ -3,6 +3,7 @@
 // interval. When both sides name their evaluation cases, cases are resampled rather than runs,
 // so that hard and easy tasks do not drown the signal (a cluster bootstrap).
 import type { Baseline } from "./baseline.ts";
+import { seededRandom } from "./random.ts";
 import { byWorkflow, type Figures, figuresOf, groupBy, type RunTotal } from "./runs.ts";
 
 export interface CheckOptions {
@@ -42,18 +43,6 @@ export interface WorkflowCheck {
 export interface CheckResult {
   verdict: Verdict;
   workflows: WorkflowCheck[];
-}
-
-/** A small, fast, seeded generator (mulberry32): the same seed resamples the same way. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 interface Group {
@@ -167,7 +156,7 @@ function checkWorkflow(
   const currentCases = groupBy(currentRuns, (r) => r.caseId);
   const common = [...baseCases.keys()].filter((c) => c !== "" && currentCases.has(c));
   const paired = common.length >= 2;
-  const random = seeded(options.seed);
+  const random = seededRandom(options.seed);
   const { ratios, changes } = paired
     ? bootstrap(
         common.map((c) => groupOf(baseCases.get(c) ?? [])),

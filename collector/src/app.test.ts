@@ -106,6 +106,26 @@ describe("collector app", () => {
     expect((await report("odd-times")).workflows[0]?.runs).toBe(1);
   });
 
+  it("counts a batch sent twice once", async () => {
+    const trace = "77777777777777777777777777777777";
+    const body = traces([
+      jsonSpan(trace, { "gen_ai.workflow.name": "twice", "leantrace.outcome": "success" }),
+      jsonSpan(
+        trace,
+        { "gen_ai.operation.name": "chat", "gen_ai.usage.input_tokens": 40, "gen_ai.usage.output_tokens": 2 },
+        "00000000000000aa",
+      ),
+    ]);
+    expect((await post("/v1/traces", body, JSON_TYPE)).status).toBe(200);
+    expect((await post("/v1/traces", body, JSON_TYPE)).status).toBe(200);
+    expect((await report("twice")).workflows[0]).toMatchObject({ runs: 1, totalTokens: 42 });
+    const [stored] = await store.select<{ n: number }>(
+      "SELECT count() AS n FROM {db:Identifier}.spans FINAL WHERE trace_id = {t:String}",
+      { t: trace },
+    );
+    expect(stored?.n).toBe(2);
+  });
+
   it("answers partial success when some spans are unusable", async () => {
     const response = await post(
       "/v1/traces",

@@ -44,6 +44,8 @@ export interface CollectorAppOptions {
   analysis?: AnalyzerOptions & Pick<SchedulerOptions, "intervalMillis">;
   /** Prices used to cost each step. @default the shipped list prices */
   prices?: PriceTable;
+  /** Longest attribute value kept; longer ones are cut with a marker. @default 65536 */
+  maxAttributeChars?: number;
   /** Largest request body accepted, after decompression, in bytes. @default 16 MiB */
   maxBodyBytes?: number;
   batch?: BatcherOptions;
@@ -152,7 +154,7 @@ export function createCollectorApp(store: Store, options: CollectorAppOptions = 
       }
       throw error;
     }
-    const batch = normaliseTraceRequest(request, prices);
+    const batch = normaliseTraceRequest(request, { prices, maxAttributeChars: options.maxAttributeChars });
     const result = await spans.add(batch.rows);
     if (result.status !== "ok") {
       const failure = writeFailure(result);

@@ -37,7 +37,7 @@ export async function ingestOtlpFiles(store: Store, path: string, prices: PriceT
   for (const file of await jsonFiles(path)) {
     let batch: ReturnType<typeof normaliseTraceRequest>;
     try {
-      batch = normaliseTraceRequest(decodeTraceRequestJson(await readFile(file, "utf8")), prices);
+      batch = normaliseTraceRequest(decodeTraceRequestJson(await readFile(file, "utf8")), { prices });
     } catch (error) {
       if (error instanceof OtlpDecodeError)
         throw new OtlpFileError(`${file} is not OTLP/JSON: ${error.message}`);

@@ -21,9 +21,20 @@ export function attributeText(value: AnyValue): string {
   return JSON.stringify(toJsonable(value));
 }
 
-export function attributeTextMap(attributes: AttributeMap): Record<string, string> {
+/**
+ * Cuts text longer than `maxChars`, saying so at the end: a megabyte prompt must not bloat
+ * storage, and a reader must see that something was cut rather than miss it silently.
+ */
+export function truncated(text: string, maxChars: number): string {
+  if (text.length <= maxChars) return text;
+  return `${text.slice(0, maxChars)}…[truncated ${text.length - maxChars} chars]`;
+}
+
+export function attributeTextMap(attributes: AttributeMap, maxChars: number): Record<string, string> {
   const map: Record<string, string> = {};
-  for (const [key, value] of Object.entries(attributes)) map[key] = attributeText(value);
+  for (const [key, value] of Object.entries(attributes)) {
+    map[truncated(key, maxChars)] = truncated(attributeText(value), maxChars);
+  }
   return map;
 }
 

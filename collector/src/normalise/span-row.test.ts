@@ -27,7 +27,7 @@ function span(name: string, attributes: AttributeMap, parent = "b7ad6b7169203331
 function rows(spans: DecodedSpan[], resource: AttributeMap = {}): SpanRow[] {
   const batch = normaliseTraceRequest(
     [{ resource, scopeSpans: [{ scopeName: "t", scopeVersion: "1", spans }] }],
-    PRICES,
+    { prices: PRICES },
   );
   expect(batch.rejected).toBe(0);
   return batch.rows;
@@ -200,6 +200,32 @@ describe("dialects", () => {
     expect(child?.run_id).toBe("run-7");
   });
 
+  it("cuts oversized values with a marker, after fingerprinting them whole", () => {
+    const huge = "x".repeat(100_000);
+    const [row] = normaliseTraceRequest(
+      [
+        {
+          resource: {},
+          scopeSpans: [
+            {
+              scopeName: "",
+              scopeVersion: "",
+              spans: [span("t", { "gen_ai.tool.name": "read", "gen_ai.tool.call.result": huge })],
+            },
+          ],
+        },
+      ],
+      { prices: PRICES, maxAttributeChars: 1000 },
+    ).rows;
+    expect(row?.span_attributes["gen_ai.tool.call.result"]).toBe(
+      `${"x".repeat(1000)}…[truncated 99000 chars]`,
+    );
+    expect(row?.result_chars).toBe(100_000);
+    expect(row?.result_fp).toBe(
+      one("t", { "gen_ai.tool.name": "read", "gen_ai.tool.call.result": huge }).result_fp,
+    );
+  });
+
   it("keeps every attribute as text, and rejects spans with unusable ids", () => {
     const row = one("x", { n: 1, b: true, big: 2n ** 63n, list: [1, "a"], bytes: new Uint8Array([1, 2]) });
     expect(row.span_attributes).toEqual({
@@ -222,7 +248,7 @@ describe("dialects", () => {
           ],
         },
       ],
-      PRICES,
+      { prices: PRICES },
     );
     expect(batch.rejected).toBe(1);
     expect(batch.rows.map((r) => r.span_name)).toEqual(["good"]);

@@ -13,7 +13,7 @@ import * as A from "@leantrace/conventions/attributes";
 import { type PriceTable, priceOf, stepCost } from "@leantrace/pricing";
 import { dateTime64Text, type SpanRow } from "@leantrace/storage";
 import type { AnyValue, AttributeMap, DecodedResourceSpans, DecodedSpan } from "../otlp/model.ts";
-import { attributeText, attributeTextMap, structuredValue } from "./attribute-text.ts";
+import { attributeText, attributeTextMap, structuredValue, truncated } from "./attribute-text.ts";
 import {
   first,
   GENERIC_INPUT_SOURCES,
@@ -124,14 +124,26 @@ function outcomeDecidedAt(span: DecodedSpan): bigint {
   return latest;
 }
 
+export interface NormaliseOptions {
+  /** Prices used to cost each step. */
+  prices: PriceTable;
+  /**
+   * Longest text kept in an attribute value, span name or status message; longer ones are cut
+   * with a marker. Fingerprints are taken before cutting.
+   * @default 65536
+   */
+  maxAttributeChars?: number;
+}
+
 interface RowContext {
   resource: AttributeMap;
   scope: { name: string; version: string };
   runIds: Map<string, string>;
   prices: PriceTable;
+  maxChars: number;
 }
 
-function spanRow(span: DecodedSpan, { resource, scope, runIds, prices }: RowContext): SpanRow {
+function spanRow(span: DecodedSpan, { resource, scope, runIds, prices, maxChars }: RowContext): SpanRow {
   const a = span.attributes;
   const isRoot = span.parentSpanId === "";
   const counts = tokenCounts(a);
@@ -155,7 +167,7 @@ function spanRow(span: DecodedSpan, { resource, scope, runIds, prices }: RowCont
     parent_span_id: span.parentSpanId,
     run_id: text(a, [A.ATTR_LEANTRACE_RUN_ID]) || (runIds.get(span.traceId) ?? span.traceId),
     workflow: readWorkflow(a),
-    span_name: span.name,
+    span_name: truncated(span.name, maxChars),
     kind,
     operation: text(a, [A.ATTR_GEN_AI_OPERATION_NAME]),
     service_name: text(resource, [A.ATTR_SERVICE_NAME]),
@@ -218,12 +230,12 @@ function spanRow(span: DecodedSpan, { resource, scope, runIds, prices }: RowCont
     outcome_decided_at: dateTime64Text(outcomeDecidedAt(span)),
     final_answer: a[A.ATTR_LEANTRACE_FINAL_ANSWER] === true ? 1 : 0,
     status_code: STATUS[span.statusCode] ?? "unset",
-    status_message: span.statusMessage,
+    status_message: truncated(span.statusMessage, maxChars),
     start_time: dateTime64Text(start),
     end_time: dateTime64Text(end),
     duration_ns: (end > start ? end - start : 0n).toString(),
-    span_attributes: attributeTextMap(a),
-    resource_attributes: attributeTextMap(resource),
+    span_attributes: attributeTextMap(a, maxChars),
+    resource_attributes: attributeTextMap(resource, maxChars),
     scope_name: scope.name,
     scope_version: scope.version,
   };
@@ -247,7 +259,14 @@ function runIdsByTrace(request: DecodedResourceSpans[]): Map<string, string> {
   return runIds;
 }
 
-export function normaliseTraceRequest(request: DecodedResourceSpans[], prices: PriceTable): NormalisedBatch {
+export const DEFAULT_MAX_ATTRIBUTE_CHARS = 65_536;
+
+export function normaliseTraceRequest(
+  request: DecodedResourceSpans[],
+  options: NormaliseOptions,
+): NormalisedBatch {
+  const { prices } = options;
+  const maxChars = options.maxAttributeChars ?? DEFAULT_MAX_ATTRIBUTE_CHARS;
   const runIds = runIdsByTrace(request);
   const rows: SpanRow[] = [];
   const errors = new Set<string>();
@@ -262,7 +281,7 @@ export function normaliseTraceRequest(request: DecodedResourceSpans[], prices: P
           continue;
         }
         const scope = { name: ss.scopeName, version: ss.scopeVersion };
-        rows.push(spanRow(span, { resource: rs.resource, scope, runIds, prices }));
+        rows.push(spanRow(span, { resource: rs.resource, scope, runIds, prices, maxChars }));
       }
     }
   }

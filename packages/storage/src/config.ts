@@ -18,11 +18,21 @@ export interface StoreOptions {
   database?: string;
   /** Embedded chDB data directory (one per process). @default `./leantrace-data` */
   dataDir?: string;
+  /** How long data is kept, as ClickHouse TTLs applied at start. */
+  retention?: RetentionOptions;
 }
 
-export type StoreConfig =
+export interface RetentionOptions {
+  /** Raw spans and late outcomes, counted from their arrival. @default 30 */
+  spansDays?: number;
+  /** Findings, per-run analyses and analysis passes. @default 400 */
+  findingsDays?: number;
+}
+
+export type StoreConfig = (
   | { engine: "embedded"; dataDir: string; database: string }
-  | { engine: "server"; url: string; username: string; password: string; database: string };
+  | { engine: "server"; url: string; username: string; password: string; database: string }
+) & { retention: Required<RetentionOptions> };
 
 /** Storage errors carry a machine-readable code, the offending value and a cause. */
 export class StorageError extends Error {
@@ -47,6 +57,18 @@ export function resolveStoreConfig(
       `database name ${JSON.stringify(database)} is not valid: expected letters, digits and underscores, starting with a letter`,
     );
   }
+  const retention = {
+    spansDays: options.retention?.spansDays ?? 30,
+    findingsDays: options.retention?.findingsDays ?? 400,
+  };
+  for (const [name, days] of Object.entries(retention)) {
+    if (!Number.isInteger(days) || days < 1 || days > 36_500) {
+      throw new StorageError(
+        "INVALID_RETENTION",
+        `retention ${name} ${days} is not valid: expected whole days from 1 to 36500`,
+      );
+    }
+  }
   const url = options.url ?? env.CLICKHOUSE_URL;
   if (url !== undefined && url !== "") {
     let parsed: URL;
@@ -62,6 +84,7 @@ export function resolveStoreConfig(
       );
     }
     return {
+      retention,
       engine: "server",
       url,
       username: options.username ?? env.CLICKHOUSE_USER ?? "default",
@@ -69,5 +92,5 @@ export function resolveStoreConfig(
       database,
     };
   }
-  return { engine: "embedded", dataDir: options.dataDir ?? "./leantrace-data", database };
+  return { retention, engine: "embedded", dataDir: options.dataDir ?? "./leantrace-data", database };
 }

@@ -1,6 +1,12 @@
-export { resolveStoreConfig, StorageError, type StoreConfig, type StoreOptions } from "./config.ts";
+export {
+  type RetentionOptions,
+  resolveStoreConfig,
+  StorageError,
+  type StoreConfig,
+  type StoreOptions,
+} from "./config.ts";
 export { dateTime64Text } from "./datetime.ts";
-export { loadMigrations, type Migration, migrate, parseMigration } from "./migrations.ts";
+export { applyRetention, loadMigrations, type Migration, migrate, parseMigration } from "./migrations.ts";
 export type { OutcomeRow, SpanRow } from "./rows.ts";
 export { sqlFiles } from "./sql-files.ts";
 export { openStore, type Store, type WriteResult } from "./store.ts";

@@ -93,3 +93,34 @@ export async function migrate(client: ClickHouseClient, database: string): Promi
   }
   return done;
 }
+
+/**
+ * Which column each table's retention counts from, and which retention applies. Spans count
+ * from their arrival, not their start: a replay of old runs or a client whose clock is wrong
+ * must not see its spans expire as they are written.
+ */
+const RETENTION: readonly [table: string, column: string, kind: "spansDays" | "findingsDays"][] = [
+  ["spans", "ingested_at", "spansDays"],
+  ["outcomes", "received_at", "spansDays"],
+  ["findings", "created_at", "findingsDays"],
+  ["run_analysis", "analyzed_at", "findingsDays"],
+  ["analysis_passes", "finished_at", "findingsDays"],
+];
+
+/**
+ * Sets each table's TTL from the configured retention. Only metadata changes: existing parts
+ * are not rewritten now, ClickHouse drops expired rows as it merges.
+ */
+export async function applyRetention(
+  client: ClickHouseClient,
+  database: string,
+  retention: { spansDays: number; findingsDays: number },
+): Promise<void> {
+  for (const [table, column, kind] of RETENTION) {
+    await client.command({
+      query: `ALTER TABLE {db:Identifier}.${table} MODIFY TTL toDateTime(${column}) + toIntervalDay(${retention[kind]})`,
+      query_params: { db: database },
+      clickhouse_settings: { materialize_ttl_after_modify: 0 },
+    });
+  }
+}

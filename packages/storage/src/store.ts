@@ -6,7 +6,7 @@ import { resolve } from "node:path";
 import { type ClickHouseClient, ClickHouseError, createClient } from "@clickhouse/client";
 import { createChdbConnection } from "chdb/connection";
 import { resolveStoreConfig, type StoreConfig, type StoreOptions } from "./config.ts";
-import { migrate } from "./migrations.ts";
+import { applyRetention, migrate } from "./migrations.ts";
 import type { OutcomeRow, SpanRow } from "./rows.ts";
 
 /** How a write ended. A retryable write may succeed when tried again after `delayMillis`. */
@@ -74,6 +74,7 @@ export async function openStore(options: StoreOptions = {}): Promise<Store> {
   const database = config.database;
   try {
     await migrate(client, database);
+    await applyRetention(client, database, config.retention);
   } catch (error) {
     await client.close();
     throw error;

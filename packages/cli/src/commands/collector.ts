@@ -21,7 +21,10 @@ export function collectorCommand(program: Command): void {
       .option("--analyze-interval-seconds <seconds>", "time between automatic analysis passes (0: off)", "30")
       .option("--idle-seconds <seconds>", "a run without an outcome is complete after this long idle", "300")
       .option("--analyzer-config <file>", "JSON file of analyzer thresholds")
-      .option("--prices <file>", "JSON file of model prices, added over the shipped list prices"),
+      .option("--prices <file>", "JSON file of model prices, added over the shipped list prices")
+      .option("--retention-spans-days <days>", "keep raw spans and outcomes this long after arrival", "30")
+      .option("--retention-findings-days <days>", "keep findings and per-run analyses this long", "400")
+      .option("--max-attribute-chars <n>", "longer attribute values are cut, with a marker", "65536"),
   ).action(async (flags: Record<string, string | undefined>) => {
     const port = integerOption("--port", flags.port, 0, 65535);
     const maxBodyBytes = integerOption("--max-body-bytes", flags.maxBodyBytes, 1024, 1024 ** 3);
@@ -30,6 +33,16 @@ export function collectorCommand(program: Command): void {
     const thresholds =
       flags.analyzerConfig === undefined ? {} : await readAnalyzerConfig(flags.analyzerConfig);
     const prices = loadPrices(flags.prices);
+    const maxAttributeChars = integerOption(
+      "--max-attribute-chars",
+      flags.maxAttributeChars,
+      64,
+      16 * 1024 * 1024,
+    );
+    const retention = {
+      spansDays: integerOption("--retention-spans-days", flags.retentionSpansDays, 1, 36_500),
+      findingsDays: integerOption("--retention-findings-days", flags.retentionFindingsDays, 1, 36_500),
+    };
     let collector: Awaited<ReturnType<typeof startCollector>>;
     try {
       collector = await startCollector({
@@ -42,7 +55,8 @@ export function collectorCommand(program: Command): void {
           idleMillis: thresholds.idleMillis ?? idle * 1000,
           intervalMillis: interval * 1000,
         },
-        storage: storageOptions(flags),
+        maxAttributeChars,
+        storage: { ...storageOptions(flags), retention },
       });
     } catch (error) {
       throw new CliError(`the collector could not start: ${(error as Error).message}`);

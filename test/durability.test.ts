@@ -1,0 +1,108 @@
+// Nothing acknowledged is lost: a load of spans with client retries, the collector killed with
+// SIGKILL halfway and started again on the same data: exactly the spans sent, each once.
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type CollectorProcess, spawnCollector } from "@leantrace/cli";
+import { openStore } from "@leantrace/storage";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const BATCHES = 60;
+const SPANS_PER_BATCH = 50;
+
+let dir: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "leantrace-durability-"));
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+function batch(n: number): string {
+  const traceId = (n + 1).toString(16).padStart(32, "0");
+  return JSON.stringify({
+    resourceSpans: [
+      {
+        scopeSpans: [
+          {
+            spans: Array.from({ length: SPANS_PER_BATCH }, (_, i) => ({
+              traceId,
+              spanId: (i + 1).toString(16).padStart(16, "0"),
+              parentSpanId: i === 0 ? "" : "0000000000000001",
+              name: i === 0 ? "invoke_workflow durable" : "chat",
+              startTimeUnixNano: String(1_790_000_000_000_000_000n + BigInt(i)),
+              endTimeUnixNano: String(1_790_000_000_100_000_000n + BigInt(i)),
+              attributes:
+                i === 0
+                  ? [{ key: "gen_ai.workflow.name", value: { stringValue: "durable" } }]
+                  : [
+                      { key: "gen_ai.operation.name", value: { stringValue: "chat" } },
+                      { key: "gen_ai.usage.input_tokens", value: { intValue: "10" } },
+                    ],
+            })),
+          },
+        ],
+      },
+    ],
+  });
+}
+
+describe("durability", () => {
+  it("keeps exactly what was sent through a SIGKILL and a restart, with client retries", async () => {
+    let collector: CollectorProcess = await spawnCollector(["--data", dir]);
+    let restarting: Promise<void> | undefined;
+    let attempts = 0;
+    /** Like an OTLP exporter: retry until the collector acknowledges. */
+    const send = async (body: string) => {
+      for (;;) {
+        attempts++;
+        try {
+          const response = await fetch(`${collector.url}/v1/traces`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body,
+          });
+          if (response.status === 200) return;
+        } catch {
+          // Refused or cut off: the collector is down; wait for it.
+        }
+        await (restarting ?? new Promise((resolve) => setTimeout(resolve, 50)));
+      }
+    };
+    for (let n = 0; n < BATCHES; n++) {
+      if (n === BATCHES / 2) {
+        // Kill it while a batch is in flight, then start it again on the same data.
+        const inFlight = send(batch(n));
+        collector.child.kill("SIGKILL");
+        restarting = (async () => {
+          await collector.stop();
+          collector = await spawnCollector(["--data", dir]);
+        })();
+        await restarting;
+        restarting = undefined;
+        await inFlight;
+        continue;
+      }
+      await send(batch(n));
+    }
+    expect(await collector.stop()).toBe(0);
+    expect(attempts).toBeGreaterThan(BATCHES);
+
+    const store = await openStore({ dataDir: dir });
+    try {
+      const [counts] = await store.select<{ spans: number; distinct: number; tokens: number }>(
+        `SELECT count() AS spans, uniqExact(trace_id, span_id) AS distinct, sum(total_tokens) AS tokens
+         FROM {db:Identifier}.spans FINAL`,
+      );
+      expect(counts).toEqual({
+        spans: BATCHES * SPANS_PER_BATCH,
+        distinct: BATCHES * SPANS_PER_BATCH,
+        tokens: BATCHES * (SPANS_PER_BATCH - 1) * 10,
+      });
+    } finally {
+      await store.close();
+    }
+  });
+});

@@ -21,6 +21,7 @@ import type { OutcomeRow, SpanRow, Store, WriteResult } from "@leantrace/storage
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { z } from "zod";
+import { type AuthEnv, authMiddleware } from "./auth.ts";
 import { Batcher, type BatcherOptions } from "./ingest/batcher.ts";
 import { BodyError, decodeContent, readLimited } from "./ingest/body.ts";
 import { normaliseTraceRequest } from "./normalise/span-row.ts";
@@ -40,6 +41,12 @@ import {
 } from "./otlp/responses.ts";
 
 export interface CollectorAppOptions {
+  /**
+   * Require an API key on every endpoint but /health even when no key exists yet (the server
+   * sets it when listening beyond loopback). Keys are required anyway once one exists.
+   * @default false
+   */
+  requireApiKey?: boolean;
   /** Analyzer thresholds and how often the analysis runs by itself. */
   analysis?: AnalyzerOptions & Pick<SchedulerOptions, "intervalMillis">;
   /** Prices used to cost each step. @default the shipped list prices */
@@ -52,7 +59,7 @@ export interface CollectorAppOptions {
 }
 
 export interface CollectorApp {
-  app: Hono;
+  app: Hono<AuthEnv>;
   /** Analysis passes: started by the server, run on demand by `POST /api/v1/analyze`. */
   analysis: AnalysisScheduler;
   /** Writes every row accepted so far. */
@@ -105,7 +112,8 @@ export function createCollectorApp(store: Store, options: CollectorAppOptions = 
     intervalMillis: options.analysis?.intervalMillis,
     beforePass: flush,
   });
-  const app = new Hono();
+  const app = new Hono<AuthEnv>();
+  app.use(authMiddleware(store, options.requireApiKey ?? false));
 
   app.onError((error, c) => {
     if (error instanceof HTTPException) {
@@ -154,7 +162,11 @@ export function createCollectorApp(store: Store, options: CollectorAppOptions = 
       }
       throw error;
     }
-    const batch = normaliseTraceRequest(request, { prices, maxAttributeChars: options.maxAttributeChars });
+    const batch = normaliseTraceRequest(request, {
+      prices,
+      maxAttributeChars: options.maxAttributeChars,
+      project: c.get("project"),
+    });
     const result = await spans.add(batch.rows);
     if (result.status !== "ok") {
       const failure = writeFailure(result);
@@ -187,7 +199,9 @@ export function createCollectorApp(store: Store, options: CollectorAppOptions = 
     const parsed = outcomeSchema.safeParse(body);
     if (!parsed.success) throw new HTTPException(400, { message: zodMessage(parsed.error) });
     const { runId, outcome, value } = parsed.data;
-    const result = await outcomes.add([{ run_id: runId, outcome, outcome_value: value ?? null }]);
+    const result = await outcomes.add([
+      { project: c.get("project"), run_id: runId, outcome, outcome_value: value ?? null },
+    ]);
     if (result.status !== "ok") {
       const failure = writeFailure(result);
       throw new HTTPException(failure.status, { message: failure.message });
@@ -198,7 +212,7 @@ export function createCollectorApp(store: Store, options: CollectorAppOptions = 
   app.get("/api/v1/report", async (c) => {
     const parsed = reportFilterSchema.safeParse(c.req.query());
     if (!parsed.success) throw new HTTPException(400, { message: zodMessage(parsed.error) });
-    return c.json(await workflowReport(store, parsed.data));
+    return c.json(await workflowReport(store, c.get("project"), parsed.data));
   });
 
   app.post("/api/v1/analyze", async (c) => {
@@ -213,19 +227,19 @@ export function createCollectorApp(store: Store, options: CollectorAppOptions = 
     }
     const parsed = analyzeRequestSchema.safeParse(body);
     if (!parsed.success) throw new HTTPException(400, { message: zodMessage(parsed.error) });
-    return c.json(await analysis.runNow({ full: parsed.data.full ?? false }));
+    return c.json(await analysis.runNow({ full: parsed.data.full ?? false, project: c.get("project") }));
   });
 
   app.get("/api/v1/runs", async (c) => {
     const parsed = runTotalsFilterSchema.safeParse(c.req.query());
     if (!parsed.success) throw new HTTPException(400, { message: zodMessage(parsed.error) });
-    return c.json(await runTotals(store, parsed.data));
+    return c.json(await runTotals(store, c.get("project"), parsed.data));
   });
 
   app.get("/api/v1/findings", async (c) => {
     const parsed = findingsFilterSchema.safeParse(c.req.query());
     if (!parsed.success) throw new HTTPException(400, { message: zodMessage(parsed.error) });
-    return c.json(await listFindings(store, parsed.data));
+    return c.json(await listFindings(store, c.get("project"), parsed.data));
   });
 
   return { app, analysis, flush };

@@ -19,11 +19,19 @@ export interface RunningCollector {
   stop(): Promise<void>;
 }
 
+/** Only a caller on this machine can reach a loopback address. */
+export function isLoopback(host: string): boolean {
+  return host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
 export async function startCollector(options: CollectorOptions = {}): Promise<RunningCollector> {
   const host = options.host ?? "127.0.0.1";
   const port = options.port ?? 4318;
   const store = await openStore(options.storage);
-  const { app, flush, analysis } = createCollectorApp(store, options);
+  const { app, flush, analysis } = createCollectorApp(store, {
+    ...options,
+    requireApiKey: options.requireApiKey ?? !isLoopback(host),
+  });
   const server = createAdaptorServer({ fetch: app.fetch, hostname: host });
   try {
     await new Promise<void>((resolve, reject) => {

@@ -125,6 +125,8 @@ function outcomeDecidedAt(span: DecodedSpan): bigint {
 }
 
 export interface NormaliseOptions {
+  /** The project every row belongs to. @default "default" */
+  project?: string;
   /** Prices used to cost each step. */
   prices: PriceTable;
   /**
@@ -136,6 +138,7 @@ export interface NormaliseOptions {
 }
 
 interface RowContext {
+  project: string;
   resource: AttributeMap;
   scope: { name: string; version: string };
   runIds: Map<string, string>;
@@ -143,7 +146,10 @@ interface RowContext {
   maxChars: number;
 }
 
-function spanRow(span: DecodedSpan, { resource, scope, runIds, prices, maxChars }: RowContext): SpanRow {
+function spanRow(
+  span: DecodedSpan,
+  { project, resource, scope, runIds, prices, maxChars }: RowContext,
+): SpanRow {
   const a = span.attributes;
   const isRoot = span.parentSpanId === "";
   const counts = tokenCounts(a);
@@ -162,6 +168,7 @@ function spanRow(span: DecodedSpan, { resource, scope, runIds, prices, maxChars 
   const start = span.startTimeUnixNano;
   const end = span.endTimeUnixNano;
   return {
+    project,
     trace_id: span.traceId,
     span_id: span.spanId,
     parent_span_id: span.parentSpanId,
@@ -260,12 +267,15 @@ function runIdsByTrace(request: DecodedResourceSpans[]): Map<string, string> {
 }
 
 export const DEFAULT_MAX_ATTRIBUTE_CHARS = 65_536;
+/** The project of rows sent without an API key. */
+export const DEFAULT_PROJECT = "default";
 
 export function normaliseTraceRequest(
   request: DecodedResourceSpans[],
   options: NormaliseOptions,
 ): NormalisedBatch {
   const { prices } = options;
+  const project = options.project ?? DEFAULT_PROJECT;
   const maxChars = options.maxAttributeChars ?? DEFAULT_MAX_ATTRIBUTE_CHARS;
   const runIds = runIdsByTrace(request);
   const rows: SpanRow[] = [];
@@ -281,7 +291,7 @@ export function normaliseTraceRequest(
           continue;
         }
         const scope = { name: ss.scopeName, version: ss.scopeVersion };
-        rows.push(spanRow(span, { resource: rs.resource, scope, runIds, prices, maxChars }));
+        rows.push(spanRow(span, { project, resource: rs.resource, scope, runIds, prices, maxChars }));
       }
     }
   }

@@ -52,7 +52,7 @@ WITH
             positions, kinds, result_fps, starts, was_read) AS step
     )
 SELECT
-    {pass:UInt64}, run_id, workflow, outcome, service_version, 'extraneous', 'after_outcome', 'certain',
+    {pass:UInt64}, project, run_id, workflow, outcome, service_version, 'extraneous', 'after_outcome', 'certain',
     arrayMap(i -> span_ids[i], late_steps),
     arrayMap(i -> span_ids[i], late_steps) AS wasted_ids,
     arrayMap(i -> tokens[i], late_steps) AS wasted_toks,
@@ -63,7 +63,7 @@ FROM late
 UNION ALL
 
 SELECT
-    {pass:UInt64}, run_id, workflow, outcome, service_version, 'extraneous', 'unused_result', 'certain',
+    {pass:UInt64}, project, run_id, workflow, outcome, service_version, 'extraneous', 'unused_result', 'certain',
     arrayMap(i -> span_ids[i], arrayConcat([step], choosers)),
     arrayMap(i -> span_ids[i], arrayConcat([step], choosers)) AS wasted_ids,
     arrayMap(i -> tokens[i], arrayConcat([step], choosers)) AS wasted_toks,

@@ -2,11 +2,11 @@
 -- of its span's cost (tokens wasted / tokens of the span). NULL when no wasted span has a price.
 INSERT INTO {db:Identifier}.findings
 (
-    run_id, pass_id, workflow, outcome, service_version, kind, pattern, confidence,
+    project, run_id, pass_id, workflow, outcome, service_version, kind, pattern, confidence,
     span_ids, wasted_span_ids, wasted_span_tokens, wasted_tokens, wasted_cost, explanation
 )
 SELECT
-    c.run_id, c.pass_id, c.workflow, c.outcome, c.service_version, c.kind, c.pattern, c.confidence,
+    c.project, c.run_id, c.pass_id, c.workflow, c.outcome, c.service_version, c.kind, c.pattern, c.confidence,
     c.span_ids, c.wasted_span_ids, c.wasted_span_tokens, c.wasted_tokens,
     if(
         arrayExists((id, t) -> t > 0 AND isNotNull(r.costs[indexOf(r.span_ids, id)]), c.wasted_span_ids, c.wasted_span_tokens),
@@ -18,12 +18,12 @@ SELECT
     c.explanation
 FROM
 (
-    SELECT run_id, span_ids, tokens, costs
+    SELECT project, run_id, span_ids, tokens, costs
     FROM {db:Identifier}.analysis_runs
     WHERE pass_id = {pass:UInt64}
-        AND run_id IN (SELECT run_id FROM {db:Identifier}.finding_candidates WHERE pass_id = {pass:UInt64})
+        AND (project, run_id) IN (SELECT project, run_id FROM {db:Identifier}.finding_candidates WHERE pass_id = {pass:UInt64})
 ) AS r
 RIGHT JOIN
 (
     SELECT * FROM {db:Identifier}.finding_candidates WHERE pass_id = {pass:UInt64}
-) AS c ON c.run_id = r.run_id
+) AS c ON c.project = r.project AND c.run_id = r.run_id

@@ -17,7 +17,7 @@ WITH
     runs AS
     (
         SELECT
-            run_id, workflow, outcome, service_version, span_ids, tokens, kinds, actions_before, tool_names, errors,
+            project, run_id, workflow, outcome, service_version, span_ids, tokens, kinds, actions_before, tool_names, errors,
             arrayFilter((i, k) -> k = 'tool', arrayEnumerate(kinds), kinds) AS tools,
             arrayFilter((s, k) -> k = 'tool', call_signatures, kinds) AS sigs,
             arrayPushFront(arrayPopBack(sigs), 0) AS back1,
@@ -31,7 +31,7 @@ WITH
     repeats AS
     (
         SELECT
-            run_id, workflow, outcome, service_version, span_ids, tokens, kinds, actions_before, tool_names,
+            project, run_id, workflow, outcome, service_version, span_ids, tokens, kinds, actions_before, tool_names,
             arrayMap(k -> tools[k], block) AS calls,
             arrayAll(i -> errors[i] = 1, calls) AS all_failed
         FROM runs
@@ -44,7 +44,7 @@ WITH
     cycles AS
     (
         SELECT
-            run_id, workflow, outcome, service_version, span_ids, tokens, kinds, actions_before, tool_names,
+            project, run_id, workflow, outcome, service_version, span_ids, tokens, kinds, actions_before, tool_names,
             period,
             -- The matched calls repeat the call `period` places before; the first cycle precedes them.
             arrayMap(x -> tools[x.1], piece) AS calls,
@@ -74,7 +74,7 @@ WITH
     monologues AS
     (
         SELECT
-            run_id, workflow, outcome, service_version, span_ids, tokens,
+            project, run_id, workflow, outcome, service_version, span_ids, tokens,
             arrayMap(x -> llms[x.1], block) AS calls
         FROM runs
         ARRAY JOIN arrayFilter(
@@ -89,7 +89,7 @@ WITH
     )
 -- chooser_positions: the LLM calls that chose the repeated calls (same actions_before).
 SELECT
-    {pass:UInt64}, run_id, workflow, outcome, service_version, 'loop',
+    {pass:UInt64}, project, run_id, workflow, outcome, service_version, 'loop',
     if(all_failed, 'error_retry', 'repeat') AS pattern,
     'certain',
     arrayConcat(arrayMap(i -> span_ids[i], calls), arrayMap(i -> span_ids[i], chooser_positions)),
@@ -114,7 +114,7 @@ FROM
 UNION ALL
 
 SELECT
-    {pass:UInt64}, run_id, workflow, outcome, service_version, 'loop', 'alternation', 'certain',
+    {pass:UInt64}, project, run_id, workflow, outcome, service_version, 'loop', 'alternation', 'certain',
     arrayConcat(arrayMap(i -> span_ids[i], first_cycle), arrayMap(i -> span_ids[i], calls), arrayMap(i -> span_ids[i], chooser_positions)),
     arrayMap(i -> span_ids[i], chooser_positions) AS wasted_ids,
     arrayMap(i -> tokens[i], chooser_positions) AS wasted_toks,
@@ -135,7 +135,7 @@ FROM
 UNION ALL
 
 SELECT
-    {pass:UInt64}, run_id, workflow, outcome, service_version, 'loop', 'monologue', 'certain',
+    {pass:UInt64}, project, run_id, workflow, outcome, service_version, 'loop', 'monologue', 'certain',
     arrayMap(i -> span_ids[i], calls),
     arrayMap(i -> span_ids[i], arraySlice(calls, 2)) AS wasted_ids,
     arrayMap(i -> tokens[i], arraySlice(calls, 2)) AS wasted_toks,

@@ -16,32 +16,34 @@ WITH
     profiles AS
     (
         -- Successful runs analysed before, and this pass's: each run once.
-        SELECT workflow, signatures
+        SELECT project, workflow, signatures
         FROM {db:Identifier}.run_analysis FINAL
-        WHERE outcome = 'success' AND run_id NOT IN (SELECT run_id FROM runs)
+        WHERE outcome = 'success' AND (project, run_id) NOT IN (SELECT project, run_id FROM runs)
         UNION ALL
-        SELECT workflow, arrayDistinct(arrayFilter(s -> s != '', step_signatures)) AS signatures
+        SELECT project, workflow, arrayDistinct(arrayFilter(s -> s != '', step_signatures)) AS signatures
         FROM runs
         WHERE outcome = 'success'
     ),
     successes AS
     (
-        SELECT workflow, count() AS runs FROM profiles GROUP BY workflow HAVING runs >= {off_path_min_runs:UInt32}
+        SELECT project, workflow, count() AS runs FROM profiles GROUP BY project, workflow HAVING runs >= {off_path_min_runs:UInt32}
     ),
     rare AS
     (
-        SELECT u.workflow AS workflow, groupArray(u.signature) AS signatures, groupArray(u.runs) AS runs_with, any(s.runs) AS successful_runs
+        SELECT
+            u.project AS project, u.workflow AS workflow, groupArray(u.signature) AS signatures,
+            groupArray(u.runs) AS runs_with, any(s.runs) AS successful_runs
         FROM
         (
-            SELECT workflow, signature, count() AS runs
+            SELECT project, workflow, signature, count() AS runs
             FROM profiles
             ARRAY JOIN signatures AS signature
-            WHERE workflow IN (SELECT workflow FROM successes)
-            GROUP BY workflow, signature
+            WHERE (project, workflow) IN (SELECT project, workflow FROM successes)
+            GROUP BY project, workflow, signature
         ) AS u
-        INNER JOIN successes AS s ON s.workflow = u.workflow
+        INNER JOIN successes AS s ON s.project = u.project AND s.workflow = u.workflow
         WHERE u.runs < s.runs * {off_path_max_share:Float64}
-        GROUP BY u.workflow
+        GROUP BY u.project, u.workflow
     ),
     off_path AS
     (
@@ -55,12 +57,12 @@ WITH
                 s -> arrayConcat([s], arrayFilter(j -> kinds[j] = 'llm' AND actions_before[j] = actions_before[s], positions)),
                 steps)) AS wasted_positions
         FROM runs AS r
-        INNER JOIN rare ON rare.workflow = r.workflow
+        INNER JOIN rare ON rare.project = r.project AND rare.workflow = r.workflow
         ARRAY JOIN arrayFilter(s -> has(rare.signatures, s), arrayDistinct(r.step_signatures)) AS signature
         WHERE r.outcome = 'success'
     )
 SELECT
-    {pass:UInt64}, run_id, workflow, outcome, service_version, 'extraneous', 'off_path', 'suggestion',
+    {pass:UInt64}, project, run_id, workflow, outcome, service_version, 'extraneous', 'off_path', 'suggestion',
     arrayMap(i -> span_ids[i], arrayDistinct(wasted_positions)),
     arrayMap(i -> span_ids[i], wasted_positions) AS wasted_ids,
     arrayMap(i -> tokens[i], wasted_positions) AS wasted_toks,

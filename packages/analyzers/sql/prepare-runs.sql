@@ -2,17 +2,18 @@
 -- `runs` view, its steps sorted by start time as parallel arrays.
 INSERT INTO {db:Identifier}.analysis_runs
 (
-    pass_id, run_id, workflow, outcome, service_version, decided_at, last_ingested_at, outcome_received_at,
+    pass_id, project, run_id, workflow, outcome, service_version, decided_at, last_ingested_at, outcome_received_at,
     span_ids, kinds, starts, tool_names, call_signatures, errors, tokens, input_tokens, costs, output_fps,
     query_fps, data_sources, document_ids, result_fps, result_tokens, input_part_fps, actions_before,
     step_signatures
 )
 WITH batch AS
 (
-    SELECT run_id FROM {db:Identifier}.analysis_batch WHERE pass_id = {pass:UInt64}
+    SELECT project, run_id FROM {db:Identifier}.analysis_batch WHERE pass_id = {pass:UInt64}
 )
 SELECT
     {pass:UInt64},
+    r.project,
     r.run_id,
     r.workflow,
     r.outcome,
@@ -47,6 +48,7 @@ SELECT
 FROM
 (
     SELECT
+        project,
         run_id,
         -- Sorted, then rid of the copies of a span sent twice (adjacent once sorted): cheaper
         -- than reading the table with FINAL.
@@ -63,13 +65,13 @@ FROM
         ))) AS sorted,
         arrayFilter((x, previous) -> x.2 != previous, sorted, arrayPushFront(arrayPopBack(arrayMap(x -> x.2, sorted)), '')) AS steps
     FROM {db:Identifier}.spans
-    WHERE run_id IN (SELECT run_id FROM batch)
+    WHERE (project, run_id) IN (SELECT project, run_id FROM batch)
         AND kind IN ('llm', 'embedding', 'retrieval', 'rerank', 'tool', 'reasoning')
-    GROUP BY run_id
+    GROUP BY project, run_id
 ) AS s
 RIGHT JOIN
 (
-    SELECT run_id, workflow, outcome, service_version, decided_at, last_ingested_at, outcome_received_at
+    SELECT project, run_id, workflow, outcome, service_version, decided_at, last_ingested_at, outcome_received_at
     FROM {db:Identifier}.runs
-    WHERE run_id IN (SELECT run_id FROM batch)
-) AS r ON r.run_id = s.run_id
+    WHERE (project, run_id) IN (SELECT project, run_id FROM batch)
+) AS r ON r.project = s.project AND r.run_id = s.run_id

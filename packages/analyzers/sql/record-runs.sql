@@ -2,10 +2,10 @@
 -- new spans or a new outcome arrive for it, and findings of older passes are superseded.
 INSERT INTO {db:Identifier}.run_analysis
 (
-    run_id, pass_id, workflow, outcome, service_version, last_ingested_at, outcome_received_at, signatures
+    project, run_id, pass_id, workflow, outcome, service_version, last_ingested_at, outcome_received_at, signatures
 )
 SELECT
-    run_id, pass_id, workflow, outcome, service_version, last_ingested_at, outcome_received_at,
+    project, run_id, pass_id, workflow, outcome, service_version, last_ingested_at, outcome_received_at,
     arrayDistinct(arrayFilter(s -> s != '', step_signatures))
 FROM {db:Identifier}.analysis_runs
 WHERE pass_id = {pass:UInt64}

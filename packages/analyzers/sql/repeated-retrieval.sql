@@ -26,10 +26,10 @@ WITH
     ),
     loop_spans AS
     (
-        SELECT run_id, groupArrayArray(span_ids) AS spans
+        SELECT project, run_id, groupArrayArray(span_ids) AS spans
         FROM {db:Identifier}.finding_candidates
         WHERE pass_id = {pass:UInt64} AND kind = 'loop'
-        GROUP BY run_id
+        GROUP BY project, run_id
     ),
     lookup_repeats AS
     (
@@ -93,7 +93,7 @@ WITH
                         0),
                     tools, arrayEnumerate(tools)) AS firsts
             FROM runs AS r
-            LEFT JOIN loop_spans AS l ON l.run_id = r.run_id
+            LEFT JOIN loop_spans AS l ON l.project = r.project AND l.run_id = r.run_id
             -- Only runs where some call and result occur twice can hold a re-read.
             WHERE length(arrayDistinct(arrayFilter((t, k) -> k = 'tool', arrayZip(call_signatures, result_fps), kinds)))
                 < length(tools)
@@ -103,11 +103,11 @@ WITH
     ),
     repeats AS
     (
-        SELECT run_id, workflow, outcome, service_version, span_ids, kinds, tokens, input_tokens, result_fps,
+        SELECT project, run_id, workflow, outcome, service_version, span_ids, kinds, tokens, input_tokens, result_fps,
             result_tokens, input_part_fps, positions, step, earlier, pattern, what
         FROM lookup_repeats
         UNION ALL
-        SELECT run_id, workflow, outcome, service_version, span_ids, kinds, tokens, input_tokens, result_fps,
+        SELECT project, run_id, workflow, outcome, service_version, span_ids, kinds, tokens, input_tokens, result_fps,
             result_tokens, input_part_fps, positions, step, earlier, pattern, what
         FROM read_repeats
     ),
@@ -124,7 +124,7 @@ WITH
         FROM repeats
     )
 SELECT
-    {pass:UInt64}, run_id, workflow, outcome, service_version, 'repeated_retrieval', pattern, 'certain',
+    {pass:UInt64}, project, run_id, workflow, outcome, service_version, 'repeated_retrieval', pattern, 'certain',
     if(consumer = 0, [span_ids[earlier], span_ids[step]], [span_ids[earlier], span_ids[step], span_ids[consumer]]),
     if(consumer = 0, [span_ids[step]], [span_ids[step], span_ids[consumer]]) AS wasted_ids,
     if(consumer = 0, [tokens[step]], [tokens[step], context_tokens]) AS wasted_toks,

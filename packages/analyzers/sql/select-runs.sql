@@ -4,44 +4,46 @@
 -- posted to /v1/outcomes) or when nothing arrived for it for {idle_ms} milliseconds.
 -- It changed when spans or an outcome arrived after its last analysis, or it never had one;
 -- a full pass ({full} = 1) takes every complete run, changed or not.
+-- A pass asked for by one project ({project}) takes that project's runs only; '' takes all.
 -- Only spans and outcomes received after {since} are read: an incremental pass never scans
 -- the whole table. A run left incomplete stays in that window until it goes idle.
-INSERT INTO {db:Identifier}.analysis_batch (pass_id, run_id)
+INSERT INTO {db:Identifier}.analysis_batch (pass_id, project, run_id)
 WITH
     touched AS
     (
         SELECT
+            project,
             run_id,
             max(ingested_at) AS last_ingested,
             countIf(outcome != '' OR toUnixTimestamp64Nano(outcome_decided_at) > 0) > 0 AS outcome_on_span
         FROM {db:Identifier}.spans
-        WHERE ingested_at > {since:DateTime64(3)}
-        GROUP BY run_id
+        WHERE ingested_at > {since:DateTime64(3)} AND ({project:String} = '' OR project = {project:String})
+        GROUP BY project, run_id
     ),
     late AS
     (
-        SELECT run_id, max(received_at) AS received
+        SELECT project, run_id, max(received_at) AS received
         FROM {db:Identifier}.outcomes
-        WHERE received_at > {since:DateTime64(3)}
-        GROUP BY run_id
+        WHERE received_at > {since:DateTime64(3)} AND ({project:String} = '' OR project = {project:String})
+        GROUP BY project, run_id
     ),
     candidates AS
     (
-        SELECT run_id FROM touched
+        SELECT project, run_id FROM touched
         UNION DISTINCT
-        SELECT run_id FROM late
+        SELECT project, run_id FROM late
     ),
     previous AS
     (
-        SELECT run_id, last_ingested_at, outcome_received_at, outcome
+        SELECT project, run_id, last_ingested_at, outcome_received_at, outcome
         FROM {db:Identifier}.run_analysis FINAL
-        WHERE run_id IN (SELECT run_id FROM candidates)
+        WHERE (project, run_id) IN (SELECT project, run_id FROM candidates)
     )
-SELECT {pass:UInt64}, c.run_id
+SELECT {pass:UInt64}, c.project, c.run_id
 FROM candidates AS c
-LEFT JOIN touched AS t ON t.run_id = c.run_id
-LEFT JOIN late AS l ON l.run_id = c.run_id
-LEFT JOIN previous AS p ON p.run_id = c.run_id
+LEFT JOIN touched AS t ON t.project = c.project AND t.run_id = c.run_id
+LEFT JOIN late AS l ON l.project = c.project AND l.run_id = c.run_id
+LEFT JOIN previous AS p ON p.project = c.project AND p.run_id = c.run_id
 WHERE
     (
         t.outcome_on_span

@@ -30,6 +30,7 @@ function span(run: string, fields: Partial<SpanRow> & { at: number }): SpanRow {
   const start = T0 + BigInt(fields.at) * 1_000_000n;
   const { at: _at, ...rest } = fields;
   return {
+    project: "default",
     trace_id: run,
     span_id: counter.toString(16).padStart(16, "0"),
     parent_span_id: "00000000000000ff",
@@ -119,7 +120,9 @@ describe("analysis passes", () => {
     expect((await runAnalysisPass(store, config, { now: later })).runs).toBe(0);
     // A new span for run a, and a late outcome for run b: both are analysed again.
     await insert([span("a".repeat(32), { at: 90, kind: "llm", total_tokens: 5 })]);
-    await store.insertOutcomes([{ run_id: "b".repeat(32), outcome: "failure", outcome_value: null }]);
+    await store.insertOutcomes([
+      { project: "default", run_id: "b".repeat(32), outcome: "failure", outcome_value: null },
+    ]);
     expect((await runAnalysisPass(store, config)).runs).toBe(2);
     expect((await runAnalysisPass(store, config)).runs).toBe(0);
     // A full pass takes every complete run, changed or not.
@@ -140,7 +143,7 @@ describe("analysis passes", () => {
       { pattern: "after_outcome", wasted_tokens: 300 },
       { pattern: "repeat", wasted_tokens: 200 },
     ]);
-    const report = await workflowReport(store, { workflow: "w" });
+    const report = await workflowReport(store, "default", { workflow: "w" });
     const mine = report.workflows[0]?.outcomes.find((o) => o.outcome === "success");
     // Run a (no waste) and run c: 300, not 500.
     expect(mine?.wastedTokens).toBe(300);

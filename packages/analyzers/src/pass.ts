@@ -13,7 +13,7 @@ const PREPARE_RUNS = loadSql("prepare-runs");
  * file is a SELECT over the prepared runs whose rows are candidate findings.
  */
 const INSERT_CANDIDATES = `INSERT INTO {db:Identifier}.finding_candidates
-  (pass_id, run_id, workflow, outcome, service_version, kind, pattern, confidence,
+  (pass_id, project, run_id, workflow, outcome, service_version, kind, pattern, confidence,
    span_ids, wasted_span_ids, wasted_span_tokens, wasted_tokens, explanation)
 `;
 const ANALYZERS = ["loop", "repeated-retrieval", "extraneous", "off-path"].map((name) => ({
@@ -54,6 +54,8 @@ function clickhouseTime(date: Date): string {
 export interface PassOptions {
   /** The time against which idleness is judged (runs idle since before it are complete). @default ClickHouse's now */
   now?: Date;
+  /** Only this project's runs; every project's when absent (the collector's own passes). */
+  project?: string;
   /** Analyse every complete run, changed or not, reading all spans. @default false */
   full?: boolean;
 }
@@ -76,6 +78,7 @@ export async function runAnalysisPass(
     pass: passId.toString(),
     now: clickhouseTime(now),
     full: options.full ? 1 : 0,
+    project: options.project ?? "",
   };
   const timed = async <T>(step: string, work: () => Promise<T>): Promise<T> => {
     const t0 = performance.now();

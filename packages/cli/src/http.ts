@@ -32,7 +32,11 @@ export function apiUrl(endpoint: string, path: string, query: Record<string, str
 export async function requestJson<T>(url: URL, schema: z.ZodType<T>, init?: RequestInit): Promise<T> {
   let response: Response;
   try {
-    response = await fetch(url, init);
+    // The key names the project: a collector that requires keys answers 401 without one.
+    const key = process.env.LEANTRACE_API_KEY;
+    const headers = new Headers(init?.headers);
+    if (key) headers.set("authorization", `Bearer ${key}`);
+    response = await fetch(url, { ...init, headers });
   } catch (error) {
     const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
     throw new CliError(

@@ -3,6 +3,7 @@ import { analyzeCommand } from "./commands/analyze.ts";
 import { collectorCommand } from "./commands/collector.ts";
 import { findingsCommand } from "./commands/findings.ts";
 import { baselineCommand, checkCommand } from "./commands/gate.ts";
+import { keysCommand } from "./commands/keys.ts";
 import { reportCommand } from "./commands/report.ts";
 import { CliError } from "./http.ts";
 
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   findingsCommand(program);
   baselineCommand(program);
   checkCommand(program);
+  keysCommand(program);
   return program;
 }
 

@@ -10,7 +10,8 @@ SELECT
     wasted_cost AS wastedCost,
     explanation
 FROM {db:Identifier}.current_findings
-WHERE ({workflow:String} = '' OR workflow = {workflow:String})
+WHERE project = {project:String}
+    AND ({workflow:String} = '' OR workflow = {workflow:String})
     AND ({run:String} = '' OR run_id = {run:String})
     AND ({kind:String} = '' OR kind = {kind:String})
 ORDER BY wasted_tokens DESC, run_id, kind, pattern

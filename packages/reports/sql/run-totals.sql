@@ -9,7 +9,8 @@ SELECT
     service_version AS version,
     ci_run_id AS ciRunId
 FROM {db:Identifier}.runs
-WHERE ({ci_run_id:String} = '' OR ci_run_id = {ci_run_id:String})
+WHERE project = {project:String}
+    AND ({ci_run_id:String} = '' OR ci_run_id = {ci_run_id:String})
     AND ({version:String} = '' OR service_version = {version:String})
     AND ({workflow:String} = '' OR workflow = {workflow:String})
     AND started_at >= parseDateTime64BestEffort({since:String}, 9, 'UTC')

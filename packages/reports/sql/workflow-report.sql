@@ -1,4 +1,5 @@
--- Tokens per successful outcome, per workflow, and broken down by version and by outcome.
+-- Tokens per successful outcome, per workflow, and broken down by version and by outcome, for
+-- one project: every table read is confined to {project}.
 --
 -- Runs come from the `runs` view (which resolves each run's workflow, outcome, version, tokens
 -- and cost: see packages/storage/migrations/0002-analysis.sql); waste from the current
@@ -19,7 +20,7 @@ WITH
             SELECT run_id, part.1 AS span_id, max(part.2) AS tokens
             FROM {db:Identifier}.current_findings
             ARRAY JOIN arrayZip(wasted_span_ids, wasted_span_tokens) AS part
-            WHERE confidence = 'certain'
+            WHERE project = {project:String} AND confidence = 'certain'
             GROUP BY run_id, span_id
         )
         GROUP BY run_id
@@ -32,11 +33,12 @@ WITH
             countIf(kind = 'repeated_retrieval') AS repeated_retrievals,
             countIf(kind = 'extraneous') AS extraneous
         FROM {db:Identifier}.current_findings
+        WHERE project = {project:String}
         GROUP BY run_id
     ),
     analysed AS
     (
-        SELECT run_id FROM {db:Identifier}.run_analysis FINAL
+        SELECT run_id FROM {db:Identifier}.run_analysis FINAL WHERE project = {project:String}
     )
 SELECT
     r.workflow AS workflow,
@@ -60,6 +62,6 @@ SELECT
 FROM {db:Identifier}.runs AS r
 LEFT JOIN waste AS w ON w.run_id = r.run_id
 LEFT JOIN finding_counts AS f ON f.run_id = r.run_id
-WHERE {workflow:String} = '' OR r.workflow = {workflow:String}
+WHERE r.project = {project:String} AND ({workflow:String} = '' OR r.workflow = {workflow:String})
 GROUP BY GROUPING SETS ((r.workflow), (r.workflow, r.service_version), (r.workflow, r.outcome))
 ORDER BY workflow, byVersion, byOutcome, version, outcome

@@ -31,8 +31,13 @@ export type FindingsFilter = z.infer<typeof findingsFilterSchema>;
 
 const FINDINGS_SQL = sqlFiles(new URL("../sql/", import.meta.url))("findings");
 
-export async function listFindings(store: Store, filter: FindingsFilter = {}): Promise<Findings> {
+export async function listFindings(
+  store: Store,
+  project: string,
+  filter: FindingsFilter = {},
+): Promise<Findings> {
   const rows = await store.select(FINDINGS_SQL, {
+    project,
     workflow: filter.workflow ?? "",
     run: filter.run ?? "",
     kind: filter.kind ?? "",

@@ -30,8 +30,13 @@ export type RunTotals = z.infer<typeof runTotalsSchema>;
 const RUN_TOTALS_SQL = sqlFiles(new URL("../sql/", import.meta.url))("run-totals");
 
 /** Per-run totals of the selected runs: what `leantrace baseline save` and `check` compare. */
-export async function runTotals(store: Store, filter: RunTotalsFilter = {}): Promise<RunTotals> {
+export async function runTotals(
+  store: Store,
+  project: string,
+  filter: RunTotalsFilter = {},
+): Promise<RunTotals> {
   const rows = await store.select(RUN_TOTALS_SQL, {
+    project,
     ci_run_id: filter.ciRunId ?? "",
     version: filter.version ?? "",
     workflow: filter.workflow ?? "",

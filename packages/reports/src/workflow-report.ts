@@ -73,10 +73,14 @@ function figures(row: Row): z.infer<typeof figuresSchema> {
 }
 
 /** One query with grouping sets gives the workflow, per-version and per-outcome rows. */
-export async function workflowReport(store: Store, filter: ReportFilter = {}): Promise<WorkflowReport> {
+export async function workflowReport(
+  store: Store,
+  project: string,
+  filter: ReportFilter = {},
+): Promise<WorkflowReport> {
   const rows = z
     .array(rowSchema)
-    .parse(await store.select(WORKFLOW_REPORT_SQL, { workflow: filter.workflow ?? "" }));
+    .parse(await store.select(WORKFLOW_REPORT_SQL, { project, workflow: filter.workflow ?? "" }));
   const workflows = new Map<string, WorkflowReportRow>();
   for (const row of rows.filter((r) => !r.byVersion && !r.byOutcome)) {
     workflows.set(row.workflow, {

@@ -6,10 +6,12 @@ CREATE DATABASE IF NOT EXISTS {db:Identifier}
 -- One row per span, whatever dialect described it: typed columns for what the analyzers and
 -- reports need, and every original attribute kept in `span_attributes` / `resource_attributes`
 -- (the layout of the OpenTelemetry ClickHouse exporter's maps).
--- A span is identified by (trace_id, span_id): a span sent twice is one row once merged, and
--- queries read it once with FINAL.
+-- Every row belongs to a project (the API key's; `default` without keys), and every query is
+-- confined to one. A span is identified by (project, trace_id, span_id): a span sent twice is one
+-- row once merged, and queries read it once with FINAL.
 CREATE TABLE IF NOT EXISTS {db:Identifier}.spans
 (
+    project LowCardinality(String),
     trace_id String,
     span_id String,
     parent_span_id String,
@@ -55,16 +57,17 @@ CREATE TABLE IF NOT EXISTS {db:Identifier}.spans
 )
 ENGINE = ReplacingMergeTree(ingested_at)
 PARTITION BY toYYYYMM(start_time)
-ORDER BY (trace_id, span_id)
+ORDER BY (project, trace_id, span_id)
 ;
 -- Outcomes that arrive after their run (POST /v1/outcomes). The latest per run wins, over any
 -- outcome recorded on the run's spans.
 CREATE TABLE IF NOT EXISTS {db:Identifier}.outcomes
 (
+    project LowCardinality(String),
     run_id String,
     outcome LowCardinality(String),
     outcome_value Nullable(Float64),
     received_at DateTime64(3, 'UTC') DEFAULT now64(3)
 )
 ENGINE = ReplacingMergeTree(received_at)
-ORDER BY run_id
+ORDER BY (project, run_id)

@@ -19,7 +19,7 @@ ALTER TABLE {db:Identifier}.spans ADD INDEX IF NOT EXISTS idx_ingested_at ingest
 ;
 ALTER TABLE {db:Identifier}.spans ADD INDEX IF NOT EXISTS idx_run_id run_id TYPE bloom_filter(0.01) GRANULARITY 1
 ;
--- One row per run, resolved from its spans and any late outcome:
+-- One row per run of a project, resolved from its spans and any late outcome:
 --   workflow: the first `gen_ai.workflow.name` on its spans, else its root span's name;
 --   outcome: the latest posted to /v1/outcomes, else the last recorded on its spans, else unknown;
 --   service_version, case_id, ci_run_id: the first non-empty value on its spans;
@@ -27,6 +27,7 @@ ALTER TABLE {db:Identifier}.spans ADD INDEX IF NOT EXISTS idx_run_id run_id TYPE
 --   decided_at: when its outcome was decided, or its final answer ended (0 when unknown).
 CREATE VIEW IF NOT EXISTS {db:Identifier}.runs AS
 SELECT
+    s.project AS project,
     s.run_id AS run_id,
     multiIf(s.named_workflow != '', s.named_workflow, s.root_name != '', s.root_name, '(unnamed)') AS workflow,
     multiIf(o.late_outcome != '', o.late_outcome, s.span_outcome != '', s.span_outcome, 'unknown') AS outcome,
@@ -45,6 +46,7 @@ SELECT
 FROM
 (
     SELECT
+        project,
         run_id,
         argMinIf(workflow, start_time, workflow != '') AS named_workflow,
         argMinIf(span_name, start_time, parent_span_id = '') AS root_name,
@@ -67,14 +69,14 @@ FROM
         max(ingested_at) AS last_ingested_at,
         count() AS span_count
     FROM {db:Identifier}.spans FINAL
-    GROUP BY run_id
+    GROUP BY project, run_id
 ) AS s
 LEFT JOIN
 (
-    SELECT run_id, argMax(outcome, received_at) AS late_outcome, max(received_at) AS outcome_received_at
+    SELECT project, run_id, argMax(outcome, received_at) AS late_outcome, max(received_at) AS outcome_received_at
     FROM {db:Identifier}.outcomes
-    GROUP BY run_id
-) AS o USING (run_id)
+    GROUP BY project, run_id
+) AS o USING (project, run_id)
 SETTINGS join_use_nulls = 0
 ;
 -- The working tables of an analysis pass: the small ones are partitioned by pass, so a finished
@@ -83,12 +85,13 @@ SETTINGS join_use_nulls = 0
 CREATE TABLE IF NOT EXISTS {db:Identifier}.analysis_batch
 (
     pass_id UInt64,
+    project LowCardinality(String),
     run_id String,
     created_at DateTime DEFAULT now()
 )
 ENGINE = MergeTree
 PARTITION BY pass_id
-ORDER BY (pass_id, run_id)
+ORDER BY (pass_id, project, run_id)
 TTL created_at + INTERVAL 1 DAY
 ;
 -- One row per run of a pass: the run's facts, and its steps in order as parallel arrays, so
@@ -99,6 +102,7 @@ TTL created_at + INTERVAL 1 DAY
 CREATE TABLE IF NOT EXISTS {db:Identifier}.analysis_runs
 (
     pass_id UInt64,
+    project LowCardinality(String),
     run_id String,
     workflow LowCardinality(String),
     outcome LowCardinality(String),
@@ -136,6 +140,7 @@ ENGINE = Memory
 -- are those of this pass; older passes' findings are superseded.
 CREATE TABLE IF NOT EXISTS {db:Identifier}.run_analysis
 (
+    project LowCardinality(String),
     run_id String,
     pass_id UInt64,
     workflow LowCardinality(String),
@@ -147,12 +152,13 @@ CREATE TABLE IF NOT EXISTS {db:Identifier}.run_analysis
     analyzed_at DateTime64(3, 'UTC') DEFAULT now64(3)
 )
 ENGINE = ReplacingMergeTree(pass_id)
-ORDER BY run_id
+ORDER BY (project, run_id)
 ;
 -- What the analyzers found. `wasted_span_ids` / `wasted_span_tokens` say which tokens of which
 -- span were wasted, so that a span shared by two findings counts once in a run's waste.
 CREATE TABLE IF NOT EXISTS {db:Identifier}.findings
 (
+    project LowCardinality(String),
     run_id String,
     pass_id UInt64,
     workflow LowCardinality(String),
@@ -170,13 +176,14 @@ CREATE TABLE IF NOT EXISTS {db:Identifier}.findings
     created_at DateTime64(3, 'UTC') DEFAULT now64(3)
 )
 ENGINE = MergeTree
-ORDER BY (run_id, pass_id, kind)
+ORDER BY (project, run_id, pass_id, kind)
 ;
 -- Analyzers write their findings here first; the pass's last step adds the cost of each and
 -- moves them to `findings`. Partitioned by pass so that a finished pass drops its rows at once.
 CREATE TABLE IF NOT EXISTS {db:Identifier}.finding_candidates
 (
     pass_id UInt64,
+    project LowCardinality(String),
     run_id String,
     workflow LowCardinality(String),
     outcome LowCardinality(String),
@@ -200,7 +207,7 @@ TTL created_at + INTERVAL 1 DAY
 CREATE VIEW IF NOT EXISTS {db:Identifier}.current_findings AS
 SELECT f.*
 FROM {db:Identifier}.findings AS f
-WHERE (f.run_id, f.pass_id) IN (SELECT run_id, pass_id FROM {db:Identifier}.run_analysis FINAL)
+WHERE (f.project, f.run_id, f.pass_id) IN (SELECT project, run_id, pass_id FROM {db:Identifier}.run_analysis FINAL)
 ;
 -- One row per analysis pass: how far it read, what it did, how long it took.
 CREATE TABLE IF NOT EXISTS {db:Identifier}.analysis_passes

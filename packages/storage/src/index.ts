@@ -1,3 +1,4 @@
+export { apiKeysExist, checkProjectName, createApiKey, hashApiKey, projectOfApiKey } from "./api-keys.ts";
 export {
   type RetentionOptions,
   resolveStoreConfig,

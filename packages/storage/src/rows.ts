@@ -1,6 +1,8 @@
 // The rows leantrace writes, column for column as in migrations/*.sql.
 
 export interface SpanRow {
+  /** The project the row belongs to: the API key's, or `default`. */
+  project: string;
   trace_id: string;
   span_id: string;
   parent_span_id: string;
@@ -52,6 +54,7 @@ export interface SpanRow {
 }
 
 export interface OutcomeRow {
+  project: string;
   run_id: string;
   outcome: string;
   outcome_value: number | null;

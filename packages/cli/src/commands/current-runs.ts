@@ -4,7 +4,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { resolveAnalyzerConfig, runAnalysisPass } from "@leantrace/analyzers";
-import { ingestOtlpFiles, OtlpFileError } from "@leantrace/collector";
+import { DEFAULT_PROJECT, ingestOtlpFiles, OtlpFileError } from "@leantrace/collector";
 import type { ExplainingFinding, RunTotal } from "@leantrace/gate";
 import { loadPriceTable } from "@leantrace/pricing";
 import {
@@ -101,8 +101,9 @@ async function fromOtlp(path: string, filter: RunTotalsFilter, pricesFile?: stri
     await ingestOtlpFiles(store, path, loadPriceTable(pricesFile));
     // Everything read is complete: the files are all there will be.
     await runAnalysisPass(store, resolveAnalyzerConfig({ idleMillis: 0 }), { full: true });
-    const { runs } = await runTotals(store, filter);
-    const findings = await listFindings(store, {
+    // Files carry no API key: their runs are the default project's, in a store of their own.
+    const { runs } = await runTotals(store, DEFAULT_PROJECT, filter);
+    const findings = await listFindings(store, DEFAULT_PROJECT, {
       limit: 100_000,
       ...(filter.workflow ? { workflow: filter.workflow } : {}),
     });

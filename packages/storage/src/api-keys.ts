@@ -1,0 +1,46 @@
+// API keys: a key is shown once when created; only its SHA-256 is stored, with its project.
+import { createHash, randomBytes } from "node:crypto";
+import { StorageError } from "./config.ts";
+import type { Store } from "./store.ts";
+
+const PROJECT = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
+export function hashApiKey(key: string): string {
+  return createHash("sha256").update(key).digest("hex");
+}
+
+export function checkProjectName(project: string): void {
+  if (!PROJECT.test(project)) {
+    throw new StorageError(
+      "INVALID_PROJECT",
+      `project ${JSON.stringify(project)} is not valid: expected 1 to 64 letters, digits, '.', '_' or '-'`,
+    );
+  }
+}
+
+/** Creates a key for `project` and returns it: the only time it can be read. */
+export async function createApiKey(store: Store, project: string): Promise<string> {
+  checkProjectName(project);
+  const key = `lt_${randomBytes(32).toString("base64url")}`;
+  await store.command(
+    "INSERT INTO {db:Identifier}.api_keys (key_hash, project) VALUES ({hash:String}, {project:String})",
+    { hash: hashApiKey(key), project },
+  );
+  return key;
+}
+
+/** The project of a valid key, or undefined. */
+export async function projectOfApiKey(store: Store, key: string): Promise<string | undefined> {
+  const [row] = await store.select<{ project: string }>(
+    "SELECT project FROM {db:Identifier}.api_keys FINAL WHERE key_hash = {hash:String} AND revoked = 0 LIMIT 1",
+    { hash: hashApiKey(key) },
+  );
+  return row?.project;
+}
+
+export async function apiKeysExist(store: Store): Promise<boolean> {
+  const [row] = await store.select<{ n: number }>(
+    "SELECT count() AS n FROM {db:Identifier}.api_keys FINAL WHERE revoked = 0",
+  );
+  return (row?.n ?? 0) > 0;
+}

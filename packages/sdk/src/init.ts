@@ -34,6 +34,8 @@ export interface InitOptions {
   serviceVersion?: string;
   /** Record prompts, completions and tool payloads, not only their fingerprints. @default false */
   captureContent?: boolean;
+  /** With content capture: rewrites each captured value before it is recorded. @default none */
+  redact?: (text: string, attribute: string) => string;
   /**
    * Where spans go: `"http"` (OTLP/HTTP to `endpoint`) or `"file:DIR"` (one OTLP/JSON file per
    * batch in DIR, for CI runs with no collector; read them with `leantrace check --from-otlp DIR`).
@@ -90,6 +92,7 @@ function createExporter(options: InitOptions): SpanExporter {
 /** Starts exporting the wrappers' spans. Call once, early; `shutdown()` flushes at the end. */
 export function init(options: InitOptions = {}): LeantraceSdk {
   if (options.captureContent !== undefined) configure({ captureContent: options.captureContent });
+  if (options.redact !== undefined) configure({ redact: options.redact });
   const exporter = createExporter(options);
   const processor = new BatchSpanProcessor(exporter, {
     scheduledDelayMillis: options.exportDelayMillis ?? 1000,

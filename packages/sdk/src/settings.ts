@@ -8,6 +8,12 @@ export interface SdkSettings {
    * @default false, or `LEANTRACE_CAPTURE_CONTENT=true`
    */
   captureContent: boolean;
+  /**
+   * Runs on every captured content value before it is put on a span (so before export): mask
+   * card numbers, e-mail addresses, secrets. Receives the text and the attribute name.
+   * @default none
+   */
+  redact?: (text: string, attribute: string) => string;
 }
 
 const settings: SdkSettings = {

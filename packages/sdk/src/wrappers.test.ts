@@ -25,7 +25,7 @@ describe("wrappers with an SDK", () => {
   });
   afterEach(() => {
     exporter.reset();
-    configure({ captureContent: false });
+    configure({ captureContent: false, redact: undefined });
   });
 
   it("records a workflow's steps with tokens, fingerprints and outcome", async () => {
@@ -108,6 +108,16 @@ describe("wrappers with an SDK", () => {
       "gen_ai.usage.input_tokens": 5,
       "gen_ai.usage.output_tokens": 9,
     });
+  });
+
+  it("runs the redaction hook on captured content before it reaches the span", async () => {
+    configure({ captureContent: true, redact: (text) => text.replace(/\b\d{16}\b/g, "[card]") });
+    await tool("charge", { card: "4111111111111111" }, () => "charged 4111111111111111");
+    const attributes = exporter.getFinishedSpans()[0]?.attributes;
+    expect(attributes?.["gen_ai.tool.call.arguments"]).toBe('{"card":"[card]"}');
+    expect(attributes?.["gen_ai.tool.call.result"]).toBe("charged [card]");
+    // The fingerprint is of the real arguments, so that repeats are still found.
+    expect(attributes?.["leantrace.fp.tool_args"]).toMatch(/^[0-9a-f]{16}$/);
   });
 
   it("records content only when asked to", async () => {

@@ -51,10 +51,13 @@ function asText(value: unknown): string {
 }
 
 function contentAttributes(entries: Record<string, unknown>): Attributes {
-  if (!sdkSettings().captureContent) return {};
+  const { captureContent, redact } = sdkSettings();
+  if (!captureContent) return {};
   const attributes: Attributes = {};
   for (const [key, value] of Object.entries(entries)) {
-    if (value !== undefined) attributes[key] = asText(value);
+    if (value === undefined) continue;
+    const text = asText(value);
+    attributes[key] = redact === undefined ? text : redact(text, key);
   }
   return attributes;
 }

@@ -1,28 +1,13 @@
 // `leantrace keys create` as an operator runs it, then the collector and the CLI with the key.
-import { execFile } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
-import { spawnCollector } from "@leantrace/cli";
+import { runCli, spawnCollector } from "@leantrace/cli";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-const run = promisify(execFile);
-const BIN = fileURLToPath(new URL("../packages/cli/bin/leantrace.js", import.meta.url));
 let dir: string;
 
-async function leantrace(args: string[], env: Record<string, string> = {}) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], {
-      env: { ...process.env, ...env },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const leantrace = (args: string[], env: Record<string, string> = {}) => runCli(args, env);
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "leantrace-keys-cli-"));

@@ -1,34 +1,20 @@
 // The CI gate as a pipeline runs it: the evaluation suite writes its spans to files, then
 // `leantrace baseline save` and `leantrace check` read them, no collector; and the same check
 // against a collector, selecting one CI run's spans.
-import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
-import { spawnCollector } from "@leantrace/cli";
+import { runCli, runCommand, spawnCollector } from "@leantrace/cli";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-const run = promisify(execFile);
-const BIN = fileURLToPath(new URL("../../packages/cli/bin/leantrace.js", import.meta.url));
 const SUITE = fileURLToPath(new URL("./eval-suite.ts", import.meta.url));
 const TSX = fileURLToPath(new URL("../node_modules/.bin/tsx", import.meta.url));
 
 let dir: string;
 
-async function command(file: string, args: string[], env: Record<string, string> = {}) {
-  try {
-    const { stdout, stderr } = await run(file, args, { env: { ...process.env, ...env } });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
-
-const leantrace = (...args: string[]) => command(process.execPath, [BIN, ...args]);
-const suite = (args: string[], env: Record<string, string> = {}) => command(TSX, [SUITE, ...args], env);
+const leantrace = (...args: string[]) => runCli(args);
+const suite = (args: string[], env: Record<string, string> = {}) => runCommand(TSX, [SUITE, ...args], env);
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "leantrace-ci-gate-"));
@@ -76,9 +62,8 @@ describe("leantrace baseline save and check, from OTLP files", () => {
 
   it("fails the regressed agent, and explains it in the job summary", async () => {
     const summary = join(dir, "summary.md");
-    const checked = await command(
-      process.execPath,
-      [BIN, "check", "--baseline", join(dir, "base.json"), "--from-otlp", join(dir, "regressed"), "--json"],
+    const checked = await runCli(
+      ["check", "--baseline", join(dir, "base.json"), "--from-otlp", join(dir, "regressed"), "--json"],
       { GITHUB_STEP_SUMMARY: summary },
     );
     expect(checked.code).toBe(1);

@@ -1,33 +1,21 @@
 // Real mini-swe-agent runs replayed through the SDK into the real collector command, and the
 // report checked against figures computed by hand from the trajectory files.
-import { execFile } from "node:child_process";
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
-import { type CollectorProcess, spawnCollector } from "@leantrace/cli";
+import { type CollectorProcess, runCli, spawnCollector } from "@leantrace/cli";
 import { init } from "@leantrace/sdk/init";
 import { openStore } from "@leantrace/storage";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadTrajectories, REPLAY_WORKFLOW, replay } from "./replay.ts";
 
-const run = promisify(execFile);
-const BIN = fileURLToPath(new URL("../../packages/cli/bin/leantrace.js", import.meta.url));
 const DATA = fileURLToPath(new URL("./data/", import.meta.url));
 
 let dir: string;
 let collector: CollectorProcess;
 
-async function leantrace(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const leantrace = (...args: string[]) => runCli(args);
 
 /** The expected figures, straight from the files: no leantrace code involved. */
 async function billedCost(): Promise<number> {

@@ -1,2 +1,8 @@
 export { buildProgram, main } from "./main.ts";
-export { type CollectorProcess, spawnCollector } from "./spawn-collector.ts";
+export {
+  type CliResult,
+  type CollectorProcess,
+  runCli,
+  runCommand,
+  spawnCollector,
+} from "./spawn-collector.ts";

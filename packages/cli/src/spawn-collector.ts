@@ -1,6 +1,7 @@
-// Starts `leantrace collector` as a child process and waits until it answers: what the demo
-// and the end-to-end tests use, so they exercise the real command over real HTTP.
-import { type ChildProcess, spawn } from "node:child_process";
+// Runs the real `leantrace` command in child processes: the collector, waited for until it
+// answers, and one-off commands. The demo and the end-to-end tests use these, so they exercise
+// the command a user runs, over real HTTP.
+import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 const BIN = fileURLToPath(new URL("../bin/leantrace.js", import.meta.url));
@@ -50,4 +51,34 @@ export async function spawnCollector(args: string[]): Promise<CollectorProcess> 
       return exited;
     },
   };
+}
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `leantrace ARGS` in a child process, as a user would, and collects what it said. */
+export async function runCli(args: readonly string[], env: Record<string, string> = {}): Promise<CliResult> {
+  return runCommand(process.execPath, [BIN, ...args], env);
+}
+
+/** Runs a command and collects its exit code and output, whatever the code. */
+export function runCommand(
+  file: string,
+  args: readonly string[],
+  env: Record<string, string> = {},
+): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(
+      file,
+      args,
+      { env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === "number" ? error.code : 1;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
 }

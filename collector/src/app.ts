@@ -24,6 +24,7 @@ import { z } from "zod";
 import { type AuthEnv, authMiddleware } from "./auth.ts";
 import { Batcher, type BatcherOptions } from "./ingest/batcher.ts";
 import { BodyError, decodeContent, readLimited } from "./ingest/body.ts";
+import type { Spool } from "./ingest/spool.ts";
 import { normaliseTraceRequest } from "./normalise/span-row.ts";
 import { decodeTraceRequestJson } from "./otlp/decode-json.ts";
 import { decodeTraceRequestProtobuf } from "./otlp/decode-protobuf.ts";
@@ -49,6 +50,8 @@ export interface CollectorAppOptions {
   requireApiKey?: boolean;
   /** Analyzer thresholds and how often the analysis runs by itself. */
   analysis?: AnalyzerOptions & Pick<SchedulerOptions, "intervalMillis">;
+  /** Where batches go when storage cannot take them now; none: answer 503 instead. */
+  spool?: Spool;
   /** Prices used to cost each step. @default the shipped list prices */
   prices?: PriceTable;
   /** Longest attribute value kept; longer ones are cut with a marker. @default 65536 */
@@ -103,8 +106,15 @@ function zodMessage(error: z.ZodError): string {
 export function createCollectorApp(store: Store, options: CollectorAppOptions = {}): CollectorApp {
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const prices = options.prices ?? loadPriceTable();
-  const spans = new Batcher<SpanRow>((rows) => store.insertSpans(rows), options.batch);
-  const outcomes = new Batcher<OutcomeRow>((rows) => store.insertOutcomes(rows), options.batch);
+  const spool = options.spool;
+  const spans = new Batcher<SpanRow>(
+    (rows) => (spool ? spool.write("spans", rows) : store.insertSpans(rows)),
+    options.batch,
+  );
+  const outcomes = new Batcher<OutcomeRow>(
+    (rows) => (spool ? spool.write("outcomes", rows) : store.insertOutcomes(rows)),
+    options.batch,
+  );
   const flush = async () => {
     await Promise.all([spans.flush(), outcomes.flush()]);
   };

@@ -2,10 +2,16 @@
 // the listener first, waits for requests in flight, writes what they accepted, closes storage.
 import type { AddressInfo } from "node:net";
 import { createAdaptorServer } from "@hono/node-server";
-import { openStore, type StoreOptions } from "@leantrace/storage";
+import { type OutcomeRow, openStore, type SpanRow, type StoreOptions } from "@leantrace/storage";
 import { type CollectorAppOptions, createCollectorApp } from "./app.ts";
+import { Spool, type SpoolOptions } from "./ingest/spool.ts";
 
-export interface CollectorOptions extends CollectorAppOptions {
+export interface CollectorOptions extends Omit<CollectorAppOptions, "spool"> {
+  /**
+   * The local spool that takes batches while storage cannot; none when absent.
+   * @default none
+   */
+  spool?: Omit<SpoolOptions, "retryMillis">;
   /** @default `127.0.0.1` */
   host?: string;
   /** 0 picks a free port. @default 4318 */
@@ -28,8 +34,19 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
   const host = options.host ?? "127.0.0.1";
   const port = options.port ?? 4318;
   const store = await openStore(options.storage);
+  const spool =
+    options.spool === undefined
+      ? undefined
+      : new Spool(options.spool, {
+          spans: (rows) => store.insertSpans(rows as SpanRow[]),
+          outcomes: (rows) => store.insertOutcomes(rows as OutcomeRow[]),
+        });
+  // What a previous run spooled is loaded first, in order.
+  await spool?.drain();
+  spool?.start();
   const { app, flush, analysis } = createCollectorApp(store, {
     ...options,
+    spool,
     requireApiKey: options.requireApiKey ?? !isLoopback(host),
   });
   const server = createAdaptorServer({ fetch: app.fetch, hostname: host });
@@ -57,6 +74,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
         });
         await analysis.stop();
         await flush();
+        await spool?.stop();
         await store.close();
       })();
       return stopping;

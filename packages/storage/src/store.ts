@@ -38,11 +38,19 @@ function isClickHouseError(error: unknown): boolean {
   return typeof code === "string" && /^\d+$/.test(code) && typeof type === "string";
 }
 
-// Server errors about the data or the query will fail again; anything else (a refused
-// connection, a timeout, an overloaded server) may pass later.
+/**
+ * ClickHouse errors that say "not now" rather than "never": too many parts, memory, timeouts,
+ * too many queries, a read-only replica, a network fault between nodes.
+ */
+const RETRYABLE_CODES = new Set(["159", "202", "209", "210", "241", "242", "252", "319", "999"]);
+
+// Server errors about the data or the query will fail again, except the "not now" ones;
+// anything else (a refused connection, a timeout, an overloaded server) may pass later.
 function classify(error: unknown): WriteResult {
   const err = error instanceof Error ? error : new Error(String(error));
-  if (isClickHouseError(error)) return { status: "failed", error: err };
+  if (isClickHouseError(error) && !RETRYABLE_CODES.has(String((error as { code?: unknown }).code))) {
+    return { status: "failed", error: err };
+  }
   return { status: "retryable", error: err, delayMillis: RETRY_DELAY_MILLIS };
 }
 

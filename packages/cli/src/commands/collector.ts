@@ -24,7 +24,13 @@ export function collectorCommand(program: Command): void {
       .option("--prices <file>", "JSON file of model prices, added over the shipped list prices")
       .option("--retention-spans-days <days>", "keep raw spans and outcomes this long after arrival", "30")
       .option("--retention-findings-days <days>", "keep findings and per-run analyses this long", "400")
-      .option("--max-attribute-chars <n>", "longer attribute values are cut, with a marker", "65536"),
+      .option("--max-attribute-chars <n>", "longer attribute values are cut, with a marker", "65536")
+      .option("--spool <dir>", "where batches wait while storage cannot take them (default: <data>-spool)")
+      .option(
+        "--spool-max-bytes <bytes>",
+        "the spool's quota; past it the collector answers 503",
+        String(1024 ** 3),
+      ),
   ).action(async (flags: Record<string, string | undefined>) => {
     const port = integerOption("--port", flags.port, 0, 65535);
     const maxBodyBytes = integerOption("--max-body-bytes", flags.maxBodyBytes, 1024, 1024 ** 3);
@@ -39,6 +45,12 @@ export function collectorCommand(program: Command): void {
       64,
       16 * 1024 * 1024,
     );
+    const spool = {
+      dir:
+        flags.spool ??
+        `${flags.clickhouseUrl === undefined ? (flags.data ?? "./leantrace-data") : "./leantrace"}-spool`,
+      maxBytes: integerOption("--spool-max-bytes", flags.spoolMaxBytes, 1024 * 1024, 2 ** 50),
+    };
     const retention = {
       spansDays: integerOption("--retention-spans-days", flags.retentionSpansDays, 1, 36_500),
       findingsDays: integerOption("--retention-findings-days", flags.retentionFindingsDays, 1, 36_500),
@@ -56,6 +68,7 @@ export function collectorCommand(program: Command): void {
           intervalMillis: interval * 1000,
         },
         maxAttributeChars,
+        spool,
         storage: { ...storageOptions(flags), retention },
       });
     } catch (error) {

@@ -8,9 +8,10 @@ import { fileURLToPath } from "node:url";
 import { spawnCollector } from "@leantrace/cli";
 import { runExamples } from "./run-examples.ts";
 
-const dataDir = await mkdtemp(join(tmpdir(), "leantrace-demo-"));
+const workDir = await mkdtemp(join(tmpdir(), "leantrace-demo-"));
+const dataDir = join(workDir, "data");
 console.log(`Starting the collector on an embedded ClickHouse in ${dataDir} ...`);
-const collector = await spawnCollector(["--data", dataDir]);
+const collector = await spawnCollector(["--data", dataDir, "--spool", join(workDir, "spool")]);
 try {
   console.log(`Collector up at ${collector.url}. Running the example agents ...`);
   const counts = await runExamples(collector.url);
@@ -27,6 +28,6 @@ try {
   leantrace("findings", "--workflow", "support-ticket");
 } finally {
   const code = await collector.stop();
-  await rm(dataDir, { recursive: true, force: true });
+  await rm(workDir, { recursive: true, force: true });
   console.log(`\nCollector stopped (exit code ${code}); demo data removed.`);
 }

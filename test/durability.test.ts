@@ -51,7 +51,7 @@ function batch(n: number): string {
 
 describe("durability", () => {
   it("keeps exactly what was sent through a SIGKILL and a restart, with client retries", async () => {
-    let collector: CollectorProcess = await spawnCollector(["--data", dir]);
+    let collector: CollectorProcess = await spawnCollector(["--data", join(dir, "data")]);
     let restarting: Promise<void> | undefined;
     let attempts = 0;
     /** Like an OTLP exporter: retry until the collector acknowledges. */
@@ -78,7 +78,7 @@ describe("durability", () => {
         collector.child.kill("SIGKILL");
         restarting = (async () => {
           await collector.stop();
-          collector = await spawnCollector(["--data", dir]);
+          collector = await spawnCollector(["--data", join(dir, "data")]);
         })();
         await restarting;
         restarting = undefined;
@@ -90,7 +90,7 @@ describe("durability", () => {
     expect(await collector.stop()).toBe(0);
     expect(attempts).toBeGreaterThan(BATCHES);
 
-    const store = await openStore({ dataDir: dir });
+    const store = await openStore({ dataDir: join(dir, "data") });
     try {
       const [counts] = await store.select<{ spans: number; distinct: number; tokens: number }>(
         `SELECT count() AS spans, uniqExact(trace_id, span_id) AS distinct, sum(total_tokens) AS tokens

@@ -19,17 +19,24 @@ afterAll(async () => {
 
 describe("leantrace keys create", () => {
   it("prints a key once; the collector then requires it, and the CLI sends it", async () => {
-    const created = await leantrace(["keys", "create", "--project", "payments", "--data", dir]);
+    const created = await leantrace(["keys", "create", "--project", "payments", "--data", join(dir, "data")]);
     expect(created.code, created.stderr).toBe(0);
     const key = created.stdout.trim();
     expect(key).toMatch(/^lt_[A-Za-z0-9_-]{43}$/);
     expect(created.stderr).toContain("shown once");
 
-    const bad = await leantrace(["keys", "create", "--project", "no spaces please", "--data", dir]);
+    const bad = await leantrace([
+      "keys",
+      "create",
+      "--project",
+      "no spaces please",
+      "--data",
+      join(dir, "data"),
+    ]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('project "no spaces please" is not valid');
 
-    const collector = await spawnCollector(["--data", dir]);
+    const collector = await spawnCollector(["--data", join(dir, "data")]);
     try {
       const without = await leantrace(["report", "--endpoint", collector.url]);
       expect(without.code).toBe(2);

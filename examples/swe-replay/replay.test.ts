@@ -61,7 +61,7 @@ async function handComputed() {
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "leantrace-replay-test-"));
-  collector = await spawnCollector(["--data", dir]);
+  collector = await spawnCollector(["--data", join(dir, "data")]);
   const sdk = init({ endpoint: collector.url, serviceName: "replay-test", exportDelayMillis: 100 });
   for (const trajectory of await loadTrajectories()) await replay(trajectory);
   await sdk.shutdown();
@@ -155,7 +155,7 @@ describe("replayed mini-swe-agent runs", () => {
     const trajectories = await loadTrajectories();
     const assistant = trajectories.flatMap((t) => t.messages.filter((m) => m.role === "assistant"));
     const commands = assistant.filter((m) => /```bash\n/.test(m.content)).length;
-    const store = await openStore({ dataDir: dir });
+    const store = await openStore({ dataDir: join(dir, "data") });
     try {
       const kinds = await store.select<{ kind: string; n: number }>(
         "SELECT kind, count() AS n FROM {db:Identifier}.spans FINAL GROUP BY kind ORDER BY kind",

@@ -149,3 +149,20 @@ describe("analysis passes", () => {
     expect(mine?.wastedTokens).toBe(300);
   });
 });
+
+describe("passes confined to a project", () => {
+  it("do not move the read mark of the passes over every project", { timeout: 30_000 }, async () => {
+    const other = "e".repeat(32);
+    const eager = resolveAnalyzerConfig({ idleMillis: 0 });
+    const rows = run(other, { outcome: "success", calls: ["q"] }).map((row) => ({
+      ...row,
+      project: "other",
+    }));
+    await insert(rows);
+    // Past the overlap a pass re-reads: a pass for project "default" alone then must not hide
+    // "other"'s run from the next pass over every project.
+    await new Promise((resolve) => setTimeout(resolve, 11_000));
+    expect((await runAnalysisPass(store, eager, { project: "default" })).runs).toBe(0);
+    expect((await runAnalysisPass(store, eager)).runs).toBe(1);
+  });
+});

@@ -92,8 +92,12 @@ export async function runAnalysisPass(
 
   let since = new Date(0);
   if (!options.full) {
+    // A pass reads on from where passes that covered its runs stopped: one confined to a
+    // project does not move the mark of the passes over every project.
     const [previous] = await store.select<{ read_until: string; passes: number }>(
-      "SELECT max(read_until) AS read_until, count() AS passes FROM {db:Identifier}.analysis_passes",
+      `SELECT max(read_until) AS read_until, count() AS passes FROM {db:Identifier}.analysis_passes
+       WHERE project = '' OR project = {project:String}`,
+      { project: options.project ?? "" },
     );
     if (previous && previous.passes > 0) {
       since = new Date(
@@ -122,9 +126,16 @@ export async function runAnalysisPass(
     }
     const durationMillis = Math.round(performance.now() - started);
     await store.command(
-      `INSERT INTO {db:Identifier}.analysis_passes (pass_id, read_until, runs, findings, duration_ms)
-       VALUES ({pass:UInt64}, {now:DateTime64(3)}, {runs:UInt32}, {findings:UInt32}, {duration:UInt32})`,
-      { pass: passId.toString(), now: clickhouseTime(readUntil), runs, findings, duration: durationMillis },
+      `INSERT INTO {db:Identifier}.analysis_passes (pass_id, project, read_until, runs, findings, duration_ms)
+       VALUES ({pass:UInt64}, {project:String}, {now:DateTime64(3)}, {runs:UInt32}, {findings:UInt32}, {duration:UInt32})`,
+      {
+        pass: passId.toString(),
+        project: options.project ?? "",
+        now: clickhouseTime(readUntil),
+        runs,
+        findings,
+        duration: durationMillis,
+      },
     );
     return { passId: passId.toString(), runs, findings, durationMillis, timings };
   } finally {

@@ -213,6 +213,8 @@ WHERE (f.project, f.run_id, f.pass_id) IN (SELECT project, run_id, pass_id FROM 
 CREATE TABLE IF NOT EXISTS {db:Identifier}.analysis_passes
 (
     pass_id UInt64,
+    -- The project a pass was confined to; '' for the collector's own passes over all projects.
+    project LowCardinality(String),
     read_until DateTime64(3, 'UTC'),
     runs UInt32,
     findings UInt32,

@@ -11,7 +11,7 @@ CREATE DATABASE IF NOT EXISTS {db:Identifier}
 -- row once merged, and queries read it once with FINAL.
 CREATE TABLE IF NOT EXISTS {db:Identifier}.spans
 (
-    project LowCardinality(String),
+    project LowCardinality(String) DEFAULT 'default',
     trace_id String,
     span_id String,
     parent_span_id String,
@@ -63,7 +63,7 @@ ORDER BY (project, trace_id, span_id)
 -- outcome recorded on the run's spans.
 CREATE TABLE IF NOT EXISTS {db:Identifier}.outcomes
 (
-    project LowCardinality(String),
+    project LowCardinality(String) DEFAULT 'default',
     run_id String,
     outcome LowCardinality(String),
     outcome_value Nullable(Float64),

@@ -65,7 +65,10 @@ FROM
         ))) AS sorted,
         arrayFilter((x, previous) -> x.2 != previous, sorted, arrayPushFront(arrayPopBack(arrayMap(x -> x.2, sorted)), '')) AS steps
     FROM {db:Identifier}.spans
-    WHERE (project, run_id) IN (SELECT project, run_id FROM batch)
+    -- A full pass reads every span: filtering 10 million rows by a set of every run costs more
+    -- than it saves, and the join below keeps the batch's runs only. Otherwise run_id alone
+    -- first: it lets the run_id index skip granules; the pair is the exact match.
+    WHERE ({full:UInt8} = 1 OR (run_id IN (SELECT run_id FROM batch) AND (project, run_id) IN (SELECT project, run_id FROM batch)))
         AND kind IN ('llm', 'embedding', 'retrieval', 'rerank', 'tool', 'reasoning')
     GROUP BY project, run_id
 ) AS s
@@ -73,5 +76,5 @@ RIGHT JOIN
 (
     SELECT project, run_id, workflow, outcome, service_version, decided_at, last_ingested_at, outcome_received_at
     FROM {db:Identifier}.runs
-    WHERE (project, run_id) IN (SELECT project, run_id FROM batch)
+    WHERE run_id IN (SELECT run_id FROM batch) AND (project, run_id) IN (SELECT project, run_id FROM batch)
 ) AS r ON r.project = s.project AND r.run_id = s.run_id

@@ -37,7 +37,10 @@ WITH
     (
         SELECT project, run_id, last_ingested_at, outcome_received_at, outcome
         FROM {db:Identifier}.run_analysis FINAL
-        WHERE (project, run_id) IN (SELECT project, run_id FROM candidates)
+        -- A full pass has read every span in `touched`: the previous analyses add nothing.
+        WHERE {full:UInt8} = 0
+            AND run_id IN (SELECT run_id FROM candidates)
+            AND (project, run_id) IN (SELECT project, run_id FROM candidates)
     )
 SELECT {pass:UInt64}, c.project, c.run_id
 FROM candidates AS c

@@ -65,11 +65,12 @@ FROM
         ))) AS sorted,
         arrayFilter((x, previous) -> x.2 != previous, sorted, arrayPushFront(arrayPopBack(arrayMap(x -> x.2, sorted)), '')) AS steps
     FROM {db:Identifier}.spans
-    -- A full pass reads every span: filtering 10 million rows by a set of every run costs more
-    -- than it saves, and the join below keeps the batch's runs only. Otherwise run_id alone
-    -- first: it lets the run_id index skip granules; the pair is the exact match.
-    WHERE ({full:UInt8} = 1 OR (run_id IN (SELECT run_id FROM batch) AND (project, run_id) IN (SELECT project, run_id FROM batch)))
-        AND kind IN ('llm', 'embedding', 'retrieval', 'rerank', 'tool', 'reasoning')
+    -- The batch filter: run_id alone first, it lets the run_id index skip granules; the pair
+    -- is the exact match. A full pass runs this file without that line (src/pass.ts): filtering
+    -- 10 million rows by a set of every run costs more than it saves, and the join below keeps
+    -- the batch's runs only.
+    WHERE kind IN ('llm', 'embedding', 'retrieval', 'rerank', 'tool', 'reasoning')
+        AND run_id IN (SELECT run_id FROM batch) AND (project, run_id) IN (SELECT project, run_id FROM batch)
     GROUP BY project, run_id
 ) AS s
 RIGHT JOIN

@@ -1,6 +1,6 @@
 // Nothing acknowledged is lost: a load of spans with client retries, the collector killed with
 // SIGKILL halfway and started again on the same data: exactly the spans sent, each once.
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type CollectorProcess, spawnCollector } from "@leantrace/cli";
@@ -101,6 +101,53 @@ describe("durability", () => {
         distinct: BATCHES * SPANS_PER_BATCH,
         tokens: BATCHES * (SPANS_PER_BATCH - 1) * 10,
       });
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe("durability while storage refuses inserts", () => {
+  it("keeps spooled batches through a SIGKILL and loads them at the next start", async () => {
+    const data = join(dir, "spooled-data");
+    const spool = join(dir, "spool");
+    // Storage that refuses every insert ("too many parts"), set in the table's own settings so
+    // that the collector process finds it so.
+    let store = await openStore({ dataDir: data });
+    await store.command("ALTER TABLE {db:Identifier}.spans MODIFY SETTING parts_to_throw_insert = 0");
+    await store.close();
+
+    let collector = await spawnCollector(["--data", data, "--spool", spool]);
+    for (let n = 0; n < 10; n++) {
+      const response = await fetch(`${collector.url}/v1/traces`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: batch(1000 + n),
+      });
+      expect(response.status).toBe(200);
+    }
+    collector.child.kill("SIGKILL");
+    await collector.stop();
+
+    // Everything acknowledged sits in the spool, not in storage.
+    expect((await readdir(spool)).filter((f) => f.endsWith(".ndjson")).length).toBeGreaterThan(0);
+    // Storage recovers; the next start loads what the killed process had acknowledged.
+    store = await openStore({ dataDir: data });
+    expect((await store.select<{ n: number }>("SELECT count() AS n FROM {db:Identifier}.spans"))[0]?.n).toBe(
+      0,
+    );
+    await store.command("ALTER TABLE {db:Identifier}.spans RESET SETTING parts_to_throw_insert");
+    await store.close();
+    collector = await spawnCollector(["--data", data, "--spool", spool]);
+    const code = await collector.stop();
+    expect(code, collector.output()).toBe(0);
+
+    store = await openStore({ dataDir: data });
+    try {
+      const [counts] = await store.select<{ spans: number }>(
+        "SELECT count() AS spans FROM {db:Identifier}.spans FINAL",
+      );
+      expect(counts?.spans).toBe(10 * SPANS_PER_BATCH);
     } finally {
       await store.close();
     }

@@ -76,8 +76,9 @@ export function collectorCommand(program: Command): void {
     }
     const storage =
       flags.clickhouseUrl ?? process.env.CLICKHOUSE_URL ?? `embedded ClickHouse in ${flags.data}`;
-    console.log(`leantrace collector listening on ${collector.url} (storage: ${storage})`);
-    await new Promise<void>((resolve) => {
+    // Signal handlers first, then the line that says it listens: whoever reads that line may
+    // stop the collector at once, and must find it ready to stop cleanly.
+    const stopped = new Promise<void>((resolve) => {
       const stop = (signal: string) => {
         console.log(`leantrace collector: ${signal}, writing what was accepted and stopping`);
         collector.stop().then(resolve, (error: unknown) => {
@@ -89,6 +90,8 @@ export function collectorCommand(program: Command): void {
       process.once("SIGTERM", () => stop("SIGTERM"));
       process.once("SIGINT", () => stop("SIGINT"));
     });
+    console.log(`leantrace collector listening on ${collector.url} (storage: ${storage})`);
+    await stopped;
   });
 }
 

@@ -7,7 +7,7 @@ import {
   resolveAnalyzerConfig,
   type SchedulerOptions,
 } from "@leantrace/analyzers";
-import { isOutcome } from "@leantrace/conventions";
+import { firstIssue, isOutcome } from "@leantrace/conventions";
 import { loadPriceTable, type PriceTable } from "@leantrace/pricing";
 import {
   findingsFilterSchema,
@@ -95,12 +95,10 @@ function writeFailure(result: Exclude<WriteResult, { status: "ok" }>): {
     : { status: 500, message: `storage refused the data: ${result.error.message}` };
 }
 
-/** Zod's first issue as one sentence: where, and what was wrong. */
+/** A request's first problem as one sentence: where, and what was wrong. */
 function zodMessage(error: z.ZodError): string {
-  const issue = error.issues[0];
-  if (issue === undefined) return "invalid request";
-  const path = issue.path.length === 0 ? "body" : issue.path.join(".");
-  return `${path}: ${issue.message}`;
+  const { where, message } = firstIssue(error, "body");
+  return `${where}: ${message}`;
 }
 
 export function createCollectorApp(store: Store, options: CollectorAppOptions = {}): CollectorApp {

@@ -8,6 +8,7 @@ export {
   queryFingerprint,
   toolArgumentsFingerprint,
 } from "./fingerprint.ts";
+export { firstIssue, type ValidationError } from "./issues.ts";
 export {
   isOutcome,
   isStepKind,

@@ -1,5 +1,6 @@
 // The baseline file: committed in the user's repository, so it keeps each run's totals (to be
 // resampled) and says where it came from.
+import { firstIssue } from "@leantrace/conventions";
 import { z } from "zod";
 import { byWorkflow, figuresOf, type RunTotal } from "./runs.ts";
 
@@ -81,10 +82,9 @@ export function parseBaseline(text: string, file: string): Baseline {
   }
   const parsed = baselineSchema.safeParse(json);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue?.path.length ? issue.path.join(".") : "its top level";
+    const { where, message } = firstIssue(parsed.error, "its top level");
     throw new BaselineError(
-      `baseline ${file} is not a leantrace baseline: at ${where}, ${issue?.message}; write one with \`leantrace baseline save\``,
+      `baseline ${file} is not a leantrace baseline: at ${where}, ${message}; write one with \`leantrace baseline save\``,
     );
   }
   return parsed.data;

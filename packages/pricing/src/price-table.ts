@@ -2,6 +2,7 @@
 // providers and suffixes ("openai/gpt-4o-2024-08-06", "claude-sonnet-4-5-20250929"): a model
 // takes the price of the longest listed name it starts with, after any "provider/" prefix.
 import { readFileSync } from "node:fs";
+import { firstIssue } from "@leantrace/conventions";
 import { z } from "zod";
 
 const priceSchema = z.object({
@@ -41,9 +42,9 @@ function parsePriceFile(path: string | URL): Map<string, ModelPrice> {
   }
   const parsed = priceFileSchema.safeParse(json);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
+    const { where, message } = firstIssue(parsed.error, "its top");
     throw new PriceFileError(
-      `price file ${String(path)} is not valid at ${issue?.path.join(".") || "its top"}: ${issue?.message}; ` +
+      `price file ${String(path)} is not valid at ${where}: ${message}; ` +
         'expected { "models": { "<model>": { "input": 2.5, "cachedInput": 1.25, "output": 10 } } }',
     );
   }

@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { type AnalyzerOptions, analyzerOptionsSchema } from "@leantrace/analyzers";
 import { startCollector } from "@leantrace/collector";
+import { firstIssue } from "@leantrace/conventions";
 import { loadPriceTable, type PriceTable } from "@leantrace/pricing";
 import type { Command } from "commander";
 import { CliError } from "../http.ts";
@@ -104,8 +105,8 @@ async function readAnalyzerConfig(path: string): Promise<AnalyzerOptions> {
   }
   const parsed = analyzerOptionsSchema.strict().safeParse(json);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new CliError(`--analyzer-config ${path}: ${issue?.path.join(".") || "file"}: ${issue?.message}`, 2);
+    const { where, message } = firstIssue(parsed.error, "file");
+    throw new CliError(`--analyzer-config ${path}: ${where}: ${message}`, 2);
   }
   return parsed.data;
 }

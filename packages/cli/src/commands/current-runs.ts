@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { resolveAnalyzerConfig, runAnalysisPass } from "@leantrace/analyzers";
 import { DEFAULT_PROJECT, ingestOtlpFiles, OtlpFileError } from "@leantrace/collector";
+import { firstIssue } from "@leantrace/conventions";
 import type { ExplainingFinding, RunTotal } from "@leantrace/gate";
 import { loadPriceTable } from "@leantrace/pricing";
 import {
@@ -66,11 +67,8 @@ export function parseSelection(expressions: readonly string[]): RunTotalsFilter 
   }
   const parsed = runTotalsFilterSchema.safeParse(selection);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new CliError(
-      `--select ${issue?.path.join(".")}: ${issue?.message} (times are ISO 8601, e.g. 2026-11-24T00:00:00Z)`,
-      2,
-    );
+    const { where, message } = firstIssue(parsed.error, "selection");
+    throw new CliError(`--select ${where}: ${message} (times are ISO 8601, e.g. 2026-11-24T00:00:00Z)`, 2);
   }
   return parsed.data;
 }

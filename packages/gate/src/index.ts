@@ -2,4 +2,4 @@ export { type Baseline, BaselineError, baselineSchema, buildBaseline, parseBasel
 export { type CheckOptions, type CheckResult, check, type Verdict, type WorkflowCheck } from "./decide.ts";
 export { type ExplainingFinding, formatCheck, formatCheckMarkdown } from "./format.ts";
 export { seededRandom } from "./random.ts";
-export { type Figures, figuresOf, type RunTotal, runTotalSchema } from "./runs.ts";
+export { type Figures, figuresOf, type RunTotal } from "./runs.ts";

@@ -1,20 +1,20 @@
-import { z } from "zod";
-
-/** One run as the gate sees it: what it cost and how it ended. */
-export const runTotalSchema = z.object({
-  runId: z.string(),
-  workflow: z.string(),
+/**
+ * One run as the gate sees it: what it cost and how it ended. Validated where it enters (the
+ * run-totals API, `@leantrace/reports`); the gate only computes on it.
+ */
+export interface RunTotal {
+  runId: string;
+  workflow: string;
   /** success, failure, partial or unknown. */
-  outcome: z.string(),
+  outcome: string;
   /** The evaluation case; "" when the run did not say. */
-  caseId: z.string(),
-  tokens: z.number().nonnegative(),
+  caseId: string;
+  tokens: number;
   /** US dollars; null when no step had a known price. */
-  cost: z.number().nullable(),
-  version: z.string(),
-  ciRunId: z.string(),
-});
-export type RunTotal = z.infer<typeof runTotalSchema>;
+  cost: number | null;
+  version: string;
+  ciRunId: string;
+}
 
 export interface Figures {
   runs: number;

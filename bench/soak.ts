@@ -10,6 +10,7 @@ import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { spawnCollector } from "@leantrace/cli";
+import { encodeTraceRequestJson } from "@leantrace/collector";
 import { openStore } from "@leantrace/storage";
 
 const { values } = parseArgs({ options: { seconds: { type: "string", default: "180" } } });
@@ -21,33 +22,23 @@ let batchCounter = 0;
 function batch(): string {
   batchCounter++;
   const traceId = batchCounter.toString(16).padStart(32, "0");
-  return JSON.stringify({
-    resourceSpans: [
-      {
-        scopeSpans: [
-          {
-            spans: Array.from({ length: SPANS_PER_REQUEST }, (_, i) => ({
-              traceId,
-              spanId: (i + 1).toString(16).padStart(16, "0"),
-              parentSpanId: i === 0 ? "" : "0000000000000001",
-              name: i === 0 ? "invoke_workflow soak" : "chat gpt-4o-mini",
-              startTimeUnixNano: String(BigInt(Date.now()) * 1_000_000n + BigInt(i)),
-              endTimeUnixNano: String(BigInt(Date.now()) * 1_000_000n + BigInt(i) + 1000n),
-              attributes: [
-                {
-                  key: "gen_ai.operation.name",
-                  value: { stringValue: i === 0 ? "invoke_workflow" : "chat" },
-                },
-                { key: "gen_ai.request.model", value: { stringValue: "gpt-4o-mini" } },
-                { key: "gen_ai.usage.input_tokens", value: { intValue: "1200" } },
-                { key: "gen_ai.usage.output_tokens", value: { intValue: "80" } },
-              ],
-            })),
-          },
-        ],
+  const now = BigInt(Date.now()) * 1_000_000n;
+  return encodeTraceRequestJson(
+    Array.from({ length: SPANS_PER_REQUEST }, (_, i) => ({
+      traceId,
+      spanId: (i + 1).toString(16).padStart(16, "0"),
+      parentSpanId: i === 0 ? "" : "0000000000000001",
+      name: i === 0 ? "invoke_workflow soak" : "chat gpt-4o-mini",
+      startTimeUnixNano: now + BigInt(i),
+      endTimeUnixNano: now + BigInt(i) + 1000n,
+      attributes: {
+        "gen_ai.operation.name": i === 0 ? "invoke_workflow" : "chat",
+        "gen_ai.request.model": "gpt-4o-mini",
+        "gen_ai.usage.input_tokens": 1200,
+        "gen_ai.usage.output_tokens": 80,
       },
-    ],
-  });
+    })),
+  );
 }
 
 function rssMiB(pid: number): number {

@@ -4,6 +4,7 @@ import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type CollectorProcess, spawnCollector } from "@leantrace/cli";
+import { encodeTraceRequestJson, type SpanInput } from "@leantrace/collector";
 import { openStore } from "@leantrace/storage";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -22,31 +23,23 @@ afterAll(async () => {
 
 function batch(n: number): string {
   const traceId = (n + 1).toString(16).padStart(32, "0");
-  return JSON.stringify({
-    resourceSpans: [
-      {
-        scopeSpans: [
-          {
-            spans: Array.from({ length: SPANS_PER_BATCH }, (_, i) => ({
-              traceId,
-              spanId: (i + 1).toString(16).padStart(16, "0"),
-              parentSpanId: i === 0 ? "" : "0000000000000001",
-              name: i === 0 ? "invoke_workflow durable" : "chat",
-              startTimeUnixNano: String(1_790_000_000_000_000_000n + BigInt(i)),
-              endTimeUnixNano: String(1_790_000_000_100_000_000n + BigInt(i)),
-              attributes:
-                i === 0
-                  ? [{ key: "gen_ai.workflow.name", value: { stringValue: "durable" } }]
-                  : [
-                      { key: "gen_ai.operation.name", value: { stringValue: "chat" } },
-                      { key: "gen_ai.usage.input_tokens", value: { intValue: "10" } },
-                    ],
-            })),
-          },
-        ],
-      },
-    ],
-  });
+  return encodeTraceRequestJson(
+    Array.from(
+      { length: SPANS_PER_BATCH },
+      (_, i): SpanInput => ({
+        traceId,
+        spanId: (i + 1).toString(16).padStart(16, "0"),
+        parentSpanId: i === 0 ? "" : "0000000000000001",
+        name: i === 0 ? "invoke_workflow durable" : "chat",
+        startTimeUnixNano: 1_790_000_000_000_000_000n + BigInt(i),
+        endTimeUnixNano: 1_790_000_000_100_000_000n + BigInt(i),
+        attributes:
+          i === 0
+            ? { "gen_ai.workflow.name": "durable" }
+            : { "gen_ai.operation.name": "chat", "gen_ai.usage.input_tokens": 10 },
+      }),
+    ),
+  );
 }
 
 describe("durability", () => {

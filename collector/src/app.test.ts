@@ -5,6 +5,7 @@ import { gzipSync } from "node:zlib";
 import { openStore, type Store } from "@leantrace/storage";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CollectorApp, createCollectorApp } from "./app.ts";
+import { encodeTraceRequestJson, type SpanInput } from "./otlp/encode-json.ts";
 
 let dir: string;
 let store: Store;
@@ -22,25 +23,24 @@ afterAll(async () => {
 });
 
 let spanCounter = 0;
-function jsonSpan(traceId: string, attributes: Record<string, string | number>, parentSpanId = "") {
+function jsonSpan(
+  traceId: string,
+  attributes: Record<string, string | number>,
+  parentSpanId = "",
+): SpanInput {
   spanCounter++;
   return {
     traceId,
     spanId: spanCounter.toString(16).padStart(16, "a"),
     parentSpanId,
     name: parentSpanId === "" ? "root" : "step",
-    startTimeUnixNano: String(1_700_000_000_000_000_000n + BigInt(spanCounter)),
-    endTimeUnixNano: String(1_700_000_001_000_000_000n + BigInt(spanCounter)),
-    attributes: Object.entries(attributes).map(([key, value]) => ({
-      key,
-      value: typeof value === "number" ? { intValue: String(value) } : { stringValue: value },
-    })),
+    startTimeUnixNano: 1_700_000_000_000_000_000n + BigInt(spanCounter),
+    endTimeUnixNano: 1_700_000_001_000_000_000n + BigInt(spanCounter),
+    attributes,
   };
 }
 
-function traces(spans: unknown[]) {
-  return JSON.stringify({ resourceSpans: [{ resource: { attributes: [] }, scopeSpans: [{ spans }] }] });
-}
+const traces = (spans: SpanInput[]) => encodeTraceRequestJson(spans);
 
 function post(
   path: string,

@@ -17,6 +17,7 @@ import {
 } from "@opentelemetry/sdk-trace-base";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CollectorApp, createCollectorApp } from "./app.ts";
+import { encodeTraceRequestJson } from "./otlp/encode-json.ts";
 
 const INPUTS = 20_000;
 const MAX_BODY = 1024 * 1024;
@@ -177,29 +178,14 @@ function heavyInputs(next: () => number): (() => Input)[] {
     () => ({
       kind: "megabyte string",
       path: "/v1/traces",
-      body: JSON.stringify({
-        resourceSpans: [
-          {
-            scopeSpans: [
-              {
-                spans: [
-                  {
-                    traceId: "6b8efff798038103d269b633813fc60c",
-                    spanId: "aee19b7ec3c1b173",
-                    name: "big",
-                    attributes: [
-                      {
-                        key: "big",
-                        value: { stringValue: "y".repeat(Math.floor(500_000 + next() * 600_000)) },
-                      },
-                    ],
-                  },
-                ],
-              },
-            ],
-          },
-        ],
-      }),
+      body: encodeTraceRequestJson([
+        {
+          traceId: "6b8efff798038103d269b633813fc60c",
+          spanId: "aee19b7ec3c1b173",
+          name: "big",
+          attributes: { big: "y".repeat(Math.floor(500_000 + next() * 600_000)) },
+        },
+      ]),
       headers: JSON_TYPE,
     }),
     () => ({
@@ -215,42 +201,29 @@ let validCounter = 0;
 function validTraffic(): { input: Input; traceId: string } {
   validCounter++;
   const traceId = `f${validCounter.toString(16).padStart(31, "0")}`;
-  const body = JSON.stringify({
-    resourceSpans: [
-      {
-        scopeSpans: [
-          {
-            spans: [
-              {
-                traceId,
-                spanId: "00000000000000a1",
-                name: "invoke_workflow fuzz-valid",
-                startTimeUnixNano: "1790000000000000000",
-                endTimeUnixNano: "1790000001000000000",
-                attributes: [
-                  { key: "gen_ai.workflow.name", value: { stringValue: "fuzz-valid" } },
-                  { key: "leantrace.outcome", value: { stringValue: "success" } },
-                ],
-              },
-              {
-                traceId,
-                spanId: "00000000000000a2",
-                parentSpanId: "00000000000000a1",
-                name: "chat",
-                startTimeUnixNano: "1790000000100000000",
-                endTimeUnixNano: "1790000000200000000",
-                attributes: [
-                  { key: "gen_ai.operation.name", value: { stringValue: "chat" } },
-                  { key: "gen_ai.usage.input_tokens", value: { intValue: String(validCounter) } },
-                  { key: "gen_ai.usage.output_tokens", value: { intValue: "1" } },
-                ],
-              },
-            ],
-          },
-        ],
+  const body = encodeTraceRequestJson([
+    {
+      traceId,
+      spanId: "00000000000000a1",
+      name: "invoke_workflow fuzz-valid",
+      startTimeUnixNano: "1790000000000000000",
+      endTimeUnixNano: "1790000001000000000",
+      attributes: { "gen_ai.workflow.name": "fuzz-valid", "leantrace.outcome": "success" },
+    },
+    {
+      traceId,
+      spanId: "00000000000000a2",
+      parentSpanId: "00000000000000a1",
+      name: "chat",
+      startTimeUnixNano: "1790000000100000000",
+      endTimeUnixNano: "1790000000200000000",
+      attributes: {
+        "gen_ai.operation.name": "chat",
+        "gen_ai.usage.input_tokens": validCounter,
+        "gen_ai.usage.output_tokens": 1,
       },
-    ],
-  });
+    },
+  ]);
   return { input: { kind: "valid", path: "/v1/traces", body, headers: JSON_TYPE }, traceId };
 }
 

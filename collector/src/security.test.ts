@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { createApiKey, openStore, type Store } from "@leantrace/storage";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CollectorApp, createCollectorApp } from "./app.ts";
+import { encodeTraceRequestJson } from "./otlp/encode-json.ts";
 
 let dir: string;
 let store: Store;
@@ -17,54 +18,38 @@ let keyB: string;
 const SHARED_TRACE = "abcdefabcdefabcdefabcdefabcdef01";
 
 function traces(workflow: string, traceId: string, tokens: number) {
-  return JSON.stringify({
-    resourceSpans: [
+  const start = 1_790_000_000_000_000_000n;
+  return encodeTraceRequestJson(
+    [
       {
-        resource: { attributes: [{ key: "service.version", value: { stringValue: `${workflow}-1` } }] },
-        scopeSpans: [
-          {
-            spans: [
-              {
-                traceId,
-                spanId: "0000000000000001",
-                name: `invoke_workflow ${workflow}`,
-                startTimeUnixNano: "1790000000000000000",
-                endTimeUnixNano: "1790000001000000000",
-                attributes: [
-                  { key: "gen_ai.workflow.name", value: { stringValue: workflow } },
-                  { key: "leantrace.outcome", value: { stringValue: "success" } },
-                ],
-              },
-              ...[1, 2, 3].map((i) => ({
-                traceId,
-                spanId: `000000000000000${i + 1}`,
-                parentSpanId: "0000000000000001",
-                name: "execute_tool lookup",
-                startTimeUnixNano: String(1790000000000000000n + BigInt(i) * 1000000n),
-                endTimeUnixNano: String(1790000000000000000n + BigInt(i) * 1000000n + 1000n),
-                attributes: [
-                  { key: "gen_ai.tool.name", value: { stringValue: "lookup" } },
-                  { key: "leantrace.fp.tool_args", value: { stringValue: "same" } },
-                ],
-              })),
-              {
-                traceId,
-                spanId: "0000000000000009",
-                parentSpanId: "0000000000000001",
-                name: "chat",
-                startTimeUnixNano: "1790000000500000000",
-                endTimeUnixNano: "1790000000600000000",
-                attributes: [
-                  { key: "gen_ai.operation.name", value: { stringValue: "chat" } },
-                  { key: "gen_ai.usage.input_tokens", value: { intValue: String(tokens) } },
-                ],
-              },
-            ],
-          },
-        ],
+        traceId,
+        spanId: "0000000000000001",
+        name: `invoke_workflow ${workflow}`,
+        startTimeUnixNano: start,
+        endTimeUnixNano: start + 1_000_000_000n,
+        attributes: { "gen_ai.workflow.name": workflow, "leantrace.outcome": "success" },
+      },
+      ...[1, 2, 3].map((i) => ({
+        traceId,
+        spanId: `000000000000000${i + 1}`,
+        parentSpanId: "0000000000000001",
+        name: "execute_tool lookup",
+        startTimeUnixNano: start + BigInt(i) * 1_000_000n,
+        endTimeUnixNano: start + BigInt(i) * 1_000_000n + 1000n,
+        attributes: { "gen_ai.tool.name": "lookup", "leantrace.fp.tool_args": "same" },
+      })),
+      {
+        traceId,
+        spanId: "0000000000000009",
+        parentSpanId: "0000000000000001",
+        name: "chat",
+        startTimeUnixNano: start + 500_000_000n,
+        endTimeUnixNano: start + 600_000_000n,
+        attributes: { "gen_ai.operation.name": "chat", "gen_ai.usage.input_tokens": tokens },
       },
     ],
-  });
+    { "service.version": `${workflow}-1` },
+  );
 }
 
 function call(path: string, key: string | undefined, init: RequestInit = {}) {

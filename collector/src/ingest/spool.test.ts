@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { openStore, type Store } from "@leantrace/storage";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCollectorApp } from "../app.ts";
+import { encodeTraceRequestJson } from "../otlp/encode-json.ts";
 import { Spool } from "./spool.ts";
 
 let dir: string;
@@ -17,24 +18,16 @@ let counter = 0;
 function batch(spans: number): string {
   counter++;
   const traceId = `5${counter.toString(16).padStart(31, "0")}`;
-  return JSON.stringify({
-    resourceSpans: [
-      {
-        scopeSpans: [
-          {
-            spans: Array.from({ length: spans }, (_, i) => ({
-              traceId,
-              spanId: (i + 1).toString(16).padStart(16, "0"),
-              name: "chat",
-              startTimeUnixNano: "1790000000000000000",
-              endTimeUnixNano: "1790000000100000000",
-              attributes: [{ key: "gen_ai.usage.input_tokens", value: { intValue: "3" } }],
-            })),
-          },
-        ],
-      },
-    ],
-  });
+  return encodeTraceRequestJson(
+    Array.from({ length: spans }, (_, i) => ({
+      traceId,
+      spanId: (i + 1).toString(16).padStart(16, "0"),
+      name: "chat",
+      startTimeUnixNano: "1790000000000000000",
+      endTimeUnixNano: "1790000000100000000",
+      attributes: { "gen_ai.usage.input_tokens": 3 },
+    })),
+  );
 }
 
 const writers = () => ({

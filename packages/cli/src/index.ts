@@ -5,4 +5,4 @@ export {
   runCli,
   runCommand,
   spawnCollector,
-} from "./spawn-collector.ts";
+} from "./run-leantrace.ts";

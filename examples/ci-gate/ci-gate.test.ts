@@ -14,6 +14,11 @@ const TSX = fileURLToPath(new URL("../node_modules/.bin/tsx", import.meta.url));
 let dir: string;
 
 const leantrace = (...args: string[]) => runCli(args);
+/** `leantrace check --baseline <dir>/BASELINE ...rest`. */
+const check = (baseline: string, ...rest: string[]) =>
+  leantrace("check", "--baseline", join(dir, baseline), ...rest);
+/** Runs read from the files of one suite run. */
+const fromFiles = (suiteRun: string) => ["--from-otlp", join(dir, suiteRun)];
 const suite = (args: string[], env: Record<string, string> = {}) => runCommand(TSX, [SUITE, ...args], env);
 
 beforeAll(async () => {
@@ -49,13 +54,7 @@ describe("leantrace baseline save and check, from OTLP files", () => {
   });
 
   it("passes the same agent on other seeds", async () => {
-    const checked = await leantrace(
-      "check",
-      "--baseline",
-      join(dir, "base.json"),
-      "--from-otlp",
-      join(dir, "noise"),
-    );
+    const checked = await check("base.json", ...fromFiles("noise"));
     expect(checked.code, checked.stdout + checked.stderr).toBe(0);
     expect(checked.stdout).toContain("PASS");
   });
@@ -77,55 +76,23 @@ describe("leantrace baseline save and check, from OTLP files", () => {
   });
 
   it("refuses bad baseline files and bad flags with exit 2 and a sentence", async () => {
-    const missing = await leantrace(
-      "check",
-      "--baseline",
-      join(dir, "nope.json"),
-      "--from-otlp",
-      join(dir, "noise"),
-    );
+    const missing = await check("nope.json", ...fromFiles("noise"));
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("cannot be read: ENOENT");
     await writeFile(join(dir, "garbage.json"), "{ not json");
-    const garbage = await leantrace(
-      "check",
-      "--baseline",
-      join(dir, "garbage.json"),
-      "--from-otlp",
-      join(dir, "noise"),
-    );
+    const garbage = await check("garbage.json", ...fromFiles("noise"));
     expect(garbage.code).toBe(2);
     expect(garbage.stderr).toContain("is not JSON");
     await writeFile(join(dir, "wrong.json"), JSON.stringify({ leantraceBaseline: 1, workflows: 3 }));
-    const wrong = await leantrace(
-      "check",
-      "--baseline",
-      join(dir, "wrong.json"),
-      "--from-otlp",
-      join(dir, "noise"),
-    );
+    const wrong = await check("wrong.json", ...fromFiles("noise"));
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toMatch(/is not a leantrace baseline: at createdAt/);
-    const threshold = await leantrace(
-      "check",
-      "--baseline",
-      join(dir, "base.json"),
-      "--from-otlp",
-      join(dir, "noise"),
-      "--threshold",
-      "lots",
-    );
+    const threshold = await check("base.json", ...fromFiles("noise"), "--threshold", "lots");
     expect(threshold.code).toBe(2);
-    const nowhere = await leantrace("check", "--baseline", join(dir, "base.json"));
+    const nowhere = await check("base.json");
     expect(nowhere.code).toBe(2);
     expect(nowhere.stderr).toContain("say where the runs are");
-    const noFiles = await leantrace(
-      "check",
-      "--baseline",
-      join(dir, "base.json"),
-      "--from-otlp",
-      join(dir, "absent"),
-    );
+    const noFiles = await check("base.json", ...fromFiles("absent"));
     expect(noFiles.code).toBe(2);
     expect(noFiles.stderr).toContain("does not exist");
   });
@@ -143,35 +110,11 @@ describe("leantrace check against a collector", () => {
         LEANTRACE_CI_RUN_ID: "ci-43",
       });
       expect(other.code, other.stderr).toBe(0);
-      const regressed = await leantrace(
-        "check",
-        "--baseline",
-        join(dir, "base.json"),
-        "--endpoint",
-        collector.url,
-        "--select",
-        "ci_run_id=ci-42",
-      );
+      const regressed = await check("base.json", "--endpoint", collector.url, "--select", "ci_run_id=ci-42");
       expect(regressed.code).toBe(1);
-      const fine = await leantrace(
-        "check",
-        "--baseline",
-        join(dir, "base.json"),
-        "--endpoint",
-        collector.url,
-        "--select",
-        "ci_run_id=ci-43",
-      );
+      const fine = await check("base.json", "--endpoint", collector.url, "--select", "ci_run_id=ci-43");
       expect(fine.code, fine.stdout).toBe(0);
-      const badSelect = await leantrace(
-        "check",
-        "--baseline",
-        join(dir, "base.json"),
-        "--endpoint",
-        collector.url,
-        "--select",
-        "colour=red",
-      );
+      const badSelect = await check("base.json", "--endpoint", collector.url, "--select", "colour=red");
       expect(badSelect.code).toBe(2);
     } finally {
       await collector.stop();

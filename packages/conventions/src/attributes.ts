@@ -73,6 +73,10 @@ export const ATTR_AI_TOOL_CALL_RESULT = "ai.toolCall.result";
 export const ATTR_AI_TOOL_CALL_OUTPUT = "ai.toolCall.output";
 export const ATTR_AI_TELEMETRY_FUNCTION_ID = "ai.telemetry.functionId";
 
+// --- OpenTelemetry general ---
+/** The class of error a span ended with; set on a step, it means the step failed. */
+export const ATTR_ERROR_TYPE = "error.type";
+
 // --- Resource ---
 export const ATTR_SERVICE_NAME = "service.name";
 export const ATTR_SERVICE_VERSION = "service.version";
@@ -103,5 +107,12 @@ export const ATTR_LEANTRACE_FP_DOCUMENTS = "leantrace.fp.documents";
 export const ATTR_LEANTRACE_FINAL_ANSWER = "leantrace.final_answer";
 /** Length in characters of a tool or retrieval result: what it adds to a later prompt. */
 export const ATTR_LEANTRACE_RESULT_CHARS = "leantrace.result.chars";
+/**
+ * What a tool step does to the world: `read`, `write` or `none` (see STEP_EFFECTS). Tells the
+ * analyzers whether a repeat of a call is waste: a write in between may have changed its result.
+ */
+export const ATTR_LEANTRACE_TOOL_EFFECT = "leantrace.tool.effect";
+/** Why the agent could not use this step's output (a malformed or refused LLM turn). */
+export const ATTR_LEANTRACE_STEP_REJECTED = "leantrace.step.rejected";
 /** Span event recorded when a run's outcome is decided; steps after it served no outcome. */
 export const EVENT_LEANTRACE_OUTCOME = "leantrace.outcome";

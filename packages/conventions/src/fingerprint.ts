@@ -47,8 +47,28 @@ export function normaliseQuery(query: string): string {
     .replace(/[\s?.!]+$/u, "");
 }
 
-export function queryFingerprint(query: string): string {
-  return fingerprint(normaliseQuery(query));
+/**
+ * A query as text, or a list of queries sent together (a search tool taking `query_list`):
+ * a list is the same request whatever its order or repeats, so its normalised queries are
+ * deduplicated and sorted. A JSON string holding a list counts as that list.
+ */
+export function queryFingerprint(query: unknown): string {
+  const value = typeof query === "string" ? parsedList(query) : query;
+  if (Array.isArray(value)) {
+    const queries = value.map((q) => normaliseQuery(typeof q === "string" ? q : canonicalJson(q)));
+    return fingerprint([...new Set(queries)].sort().join("\n"));
+  }
+  return fingerprint(normaliseQuery(typeof value === "string" ? value : canonicalJson(value)));
+}
+
+function parsedList(text: string): unknown {
+  if (!text.trimStart().startsWith("[")) return text;
+  try {
+    const value: unknown = JSON.parse(text);
+    return Array.isArray(value) ? value : text;
+  } catch {
+    return text;
+  }
 }
 
 /** Order does not matter for a result set: the same documents give the same fingerprint. */

@@ -9,12 +9,17 @@ export {
   toolArgumentsFingerprint,
 } from "./fingerprint.ts";
 export { firstIssue, type ValidationError } from "./issues.ts";
+export { type CommandEffect, commandEffect, SHELL_TOOL_PATTERN, shellCommandOf } from "./shell-effect.ts";
 export {
   isOutcome,
+  isStepEffect,
   isStepKind,
   OUTCOMES,
   type Outcome,
+  STEP_EFFECTS,
   STEP_KINDS,
+  type StepEffect,
   type StepKind,
   TOKEN_BEARING_KINDS,
 } from "./step-kind.ts";
+export { shellToolEffect } from "./tool-effect.ts";

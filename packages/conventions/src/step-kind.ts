@@ -31,3 +31,14 @@ export type Outcome = (typeof OUTCOMES)[number];
 export function isOutcome(value: string): value is Outcome {
   return (OUTCOMES as readonly string[]).includes(value);
 }
+
+/**
+ * What a step does to the world. A `read` repeated with nothing in between learns nothing new;
+ * a `write` may change what later calls return; `none` has no effect at all (a `think` tool).
+ */
+export const STEP_EFFECTS = ["read", "write", "none"] as const;
+export type StepEffect = (typeof STEP_EFFECTS)[number];
+
+export function isStepEffect(value: unknown): value is StepEffect {
+  return typeof value === "string" && (STEP_EFFECTS as readonly string[]).includes(value);
+}

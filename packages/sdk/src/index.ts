@@ -12,6 +12,7 @@ export {
   reasoning,
   retrieval,
   type Step,
+  type ToolOptions,
   tool,
   type WorkflowOptions,
   type WorkflowRun,

@@ -12,6 +12,7 @@ import {
   ATTR_GEN_AI_WORKFLOW_NAME,
   ATTR_LEANTRACE_RUN_ID,
   ATTR_LEANTRACE_STEP_KIND,
+  ATTR_LEANTRACE_STEP_REJECTED,
 } from "@leantrace/conventions/attributes";
 import {
   type Attributes,
@@ -38,6 +39,12 @@ export interface Step {
   setAttribute(key: string, value: AttributeValue): void;
   /** Token counts by hand; they win over counts read from the response. */
   setUsage(usage: TokenUsage): void;
+  /**
+   * The agent could not use this step's output (a malformed or refused LLM turn: no action came
+   * of it). The step ends with an error status and the reason; its tokens count as waste. The
+   * function still returns normally.
+   */
+  reject(reason: string): void;
 }
 
 export interface StepSpec<T> {
@@ -109,6 +116,11 @@ export async function runStep<T>(spec: StepSpec<T>, fn: (step: Step) => Promise<
     setAttribute: (key, value) => span.setAttribute(key, value),
     setUsage: (usage) => {
       state.usage = { ...state.usage, ...usage };
+    },
+    reject: (reason) => {
+      if (!recording) return;
+      span.setAttribute(ATTR_LEANTRACE_STEP_REJECTED, reason);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: reason });
     },
   };
   let ctx = trace.setSpan(parent, span);

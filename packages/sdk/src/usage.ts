@@ -103,13 +103,16 @@ function textOfContentBlocks(blocks: unknown): unknown {
 /** The model's answer, for the output fingerprint: text where there is text, else the structure. */
 function outputOf(response: Json): unknown {
   if (Array.isArray(response.choices)) {
-    return response.choices.map((choice) => {
+    const answers = response.choices.map((choice) => {
       const message = field(choice, "message");
       const toolCalls = field(message, "tool_calls");
       return toolCalls === undefined
         ? (field(message, "content") ?? field(choice, "text"))
         : { content: field(message, "content") ?? null, toolCalls };
     });
+    // One answer (the usual case) is fingerprinted as itself: it is the message the next call's
+    // input holds, so the analyzers can follow it into later prompts.
+    return answers.length === 1 ? answers[0] : answers;
   }
   if (typeof response.output_text === "string") return response.output_text;
   if (Array.isArray(response.output)) return response.output;

@@ -6,6 +6,8 @@ import {
   documentsFingerprint,
   type Outcome,
   queryFingerprint,
+  type StepEffect,
+  shellToolEffect,
   toolArgumentsFingerprint,
 } from "@leantrace/conventions";
 import {
@@ -35,6 +37,7 @@ import {
   ATTR_LEANTRACE_OUTCOME_VALUE,
   ATTR_LEANTRACE_RESULT_CHARS,
   ATTR_LEANTRACE_RUN_ID,
+  ATTR_LEANTRACE_TOOL_EFFECT,
   EVENT_LEANTRACE_OUTCOME,
 } from "@leantrace/conventions/attributes";
 import { type Attributes, ROOT_CONTEXT } from "@opentelemetry/api";
@@ -215,18 +218,39 @@ export async function llm<T>(options: LlmOptions, fn: (step: Step) => Promise<T>
 
 // --- tool ---
 
-/** A tool call. The arguments' fingerprint is always recorded, the arguments only with content capture. */
-export async function tool<T>(name: string, args: unknown, fn: (step: Step) => Promise<T> | T): Promise<T> {
+export interface ToolOptions {
+  /**
+   * What the call does to the world: `read` (changes nothing), `write` (may change what later
+   * calls return) or `none` (no effect at all, like a `think` tool). Shell tools (`bash`, ...)
+   * are classified from their command; other tools, when not told, by their name at analysis.
+   */
+  effect?: StepEffect;
+}
+
+/**
+ * A tool call. The arguments' fingerprint is always recorded, the arguments only with content
+ * capture; so is the call's effect (`options.effect`, or a shell command's).
+ */
+export async function tool<T>(
+  name: string,
+  args: unknown,
+  fn: (step: Step) => Promise<T> | T,
+  options: ToolOptions = {},
+): Promise<T> {
   return runStep(
     {
       spanName: `execute_tool ${name}`,
       kind: "tool",
       operation: "execute_tool",
-      attributes: () => ({
-        [ATTR_GEN_AI_TOOL_NAME]: name,
-        [ATTR_LEANTRACE_FP_TOOL_ARGS]: toolArgumentsFingerprint(args),
-        ...contentAttributes({ [ATTR_GEN_AI_TOOL_CALL_ARGUMENTS]: args }),
-      }),
+      attributes: () => {
+        const effect = options.effect ?? shellToolEffect(name, args);
+        return {
+          [ATTR_GEN_AI_TOOL_NAME]: name,
+          [ATTR_LEANTRACE_FP_TOOL_ARGS]: toolArgumentsFingerprint(args),
+          ...(effect === undefined ? {} : { [ATTR_LEANTRACE_TOOL_EFFECT]: effect }),
+          ...contentAttributes({ [ATTR_GEN_AI_TOOL_CALL_ARGUMENTS]: args }),
+        };
+      },
       fromResult: (result, state) => ({
         ...usageAttributes(state.usage),
         ...resultAttributes(result),
@@ -240,7 +264,8 @@ export async function tool<T>(name: string, args: unknown, fn: (step: Step) => P
 // --- retrieval ---
 
 export interface RetrievalOptions {
-  query: string;
+  /** The query, or the queries sent together (order and repeats do not matter). */
+  query: string | readonly string[];
   /** `gen_ai.data_source.id`: the index, collection or store searched. */
   dataSource?: string;
 }

@@ -4,8 +4,10 @@ import {
   contentFingerprint,
   documentsFingerprint,
   isOutcome,
+  isStepEffect,
   queryFingerprint,
   type StepKind,
+  shellToolEffect,
   TOKEN_BEARING_KINDS,
   toolArgumentsFingerprint,
 } from "@leantrace/conventions";
@@ -102,6 +104,21 @@ function inputParts(attributes: AttributeMap): string[] {
   );
 }
 
+/** The SDK's effect, else a shell tool's command read from the arguments another instrumentation recorded. */
+function toolEffect(attributes: AttributeMap, kind: StepKind, toolName: string): string {
+  if (kind !== "tool") return "";
+  const own = attributes[A.ATTR_LEANTRACE_TOOL_EFFECT];
+  if (isStepEffect(own)) return own;
+  const args = first(attributes, [...TOOL_ARGUMENT_SOURCES, ...GENERIC_INPUT_SOURCES]);
+  return args === undefined ? "" : (shellToolEffect(toolName, structuredValue(args)) ?? "");
+}
+
+function errorType(attributes: AttributeMap): string {
+  const type = text(attributes, [A.ATTR_ERROR_TYPE]);
+  if (type !== "") return type;
+  return attributes[A.ATTR_LEANTRACE_STEP_REJECTED] === undefined ? "" : "rejected";
+}
+
 function outcomeValue(attributes: AttributeMap): number | null {
   const value = attributes[A.ATTR_LEANTRACE_OUTCOME_VALUE];
   const n = typeof value === "string" ? Number(value) : typeof value === "bigint" ? Number(value) : value;
@@ -164,6 +181,7 @@ function spanRow(
   })();
   const resultSources = kind === "llm" ? RESULT_SOURCES : [...RESULT_SOURCES, ...genericOutput];
   const model = readModel(a);
+  const toolName = readToolName(a, kind);
   const price = counted && model !== "" ? priceOf(prices, model) : undefined;
   const start = span.startTimeUnixNano;
   const end = span.endTimeUnixNano;
@@ -199,20 +217,21 @@ function spanRow(
             cacheReadInputTokens: counts.cacheRead,
             cacheCreationInputTokens: counts.cacheCreation,
           }),
-    tool_name: readToolName(a, kind),
+    tool_name: toolName,
     tool_args_fp: fingerprintOf(
       a,
       A.ATTR_LEANTRACE_FP_TOOL_ARGS,
       kind === "tool" ? [...TOOL_ARGUMENT_SOURCES, ...genericInput] : TOOL_ARGUMENT_SOURCES,
       toolArgumentsFingerprint,
     ),
+    effect: toolEffect(a, kind, toolName),
     result_fp: fingerprintOf(a, A.ATTR_LEANTRACE_FP_TOOL_RESULT, resultSources, contentFingerprint),
     result_chars: resultChars(a, resultSources),
     query_fp: fingerprintOf(
       a,
       A.ATTR_LEANTRACE_FP_QUERY,
       kind === "retrieval" ? [...QUERY_SOURCES, ...genericInput] : QUERY_SOURCES,
-      (q) => queryFingerprint(typeof q === "string" ? q : JSON.stringify(q)),
+      queryFingerprint,
     ),
     data_source: text(a, [A.ATTR_GEN_AI_DATA_SOURCE_ID]),
     document_ids: documentIds,
@@ -238,6 +257,7 @@ function spanRow(
     final_answer: a[A.ATTR_LEANTRACE_FINAL_ANSWER] === true ? 1 : 0,
     status_code: STATUS[span.statusCode] ?? "unset",
     status_message: truncated(span.statusMessage, maxChars),
+    error_type: truncated(errorType(a), 256),
     start_time: dateTime64Text(start),
     end_time: dateTime64Text(end),
     duration_ns: (end > start ? end - start : 0n).toString(),

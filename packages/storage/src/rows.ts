@@ -27,6 +27,8 @@ export interface SpanRow {
   cost: number | null;
   tool_name: string;
   tool_args_fp: string;
+  /** `read`, `write` or `none` when the step says (or its shell command tells); '' when unknown. */
+  effect: string;
   result_fp: string;
   result_chars: number;
   query_fp: string;
@@ -43,6 +45,8 @@ export interface SpanRow {
   final_answer: 0 | 1;
   status_code: "unset" | "ok" | "error";
   status_message: string;
+  /** `error.type`, or `rejected` when the agent could not use the step's output. */
+  error_type: string;
   /** `dateTime64Text(nanoseconds)`. */
   start_time: string;
   end_time: string;

@@ -2,8 +2,10 @@
 --
 --   after_outcome  steps that started after the run's outcome was decided (the
 --                  `leantrace.outcome` event) or after its final answer ended;
---   unused_result  a tool or retrieval result that no later LLM input contained, in a run that
---                  records input fingerprints and has an LLM call with them after the step.
+--   unused_result  the result of a read (a retrieval, or a tool that only reads: see
+--                  prepare-runs.sql) that no later LLM input contained, in a run that records
+--                  input fingerprints and has an LLM call with them after the step. A step that
+--                  changes state did its work whether or not its output was read: never flagged.
 -- Wasted: the steps after the outcome, all their tokens; for an unused result, its own tokens
 -- and the LLM calls that chose it.
 -- Each row is a candidate finding: the pass (src/pass.ts) inserts them into finding_candidates.
@@ -47,9 +49,9 @@ WITH
             WHERE arrayExists(p -> notEmpty(p), input_part_fps)
         )
         ARRAY JOIN arrayFilter(
-            (i, k, r, s, read) -> k IN ('tool', 'retrieval') AND r != 0 AND i < last_reader
-                AND NOT (decided AND s > decided_at) AND read = 0,
-            positions, kinds, result_fps, starts, was_read) AS step
+            (i, k, e, err, r, s, read) -> k IN ('tool', 'retrieval') AND e = 'read' AND err = 0 AND r != 0
+                AND i < last_reader AND NOT (decided AND s > decided_at) AND read = 0,
+            positions, kinds, effects, errors, result_fps, starts, was_read) AS step
     )
 SELECT
     {pass:UInt64}, project, run_id, workflow, outcome, service_version, 'extraneous', 'after_outcome', 'certain',

@@ -1,11 +1,25 @@
 -- Lays out this pass's runs once for every analyzer: one row per run, its facts from the
--- `runs` view, its steps sorted by start time as parallel arrays.
+-- `runs` view, its steps sorted by start time as parallel arrays, and what every analyzer asks
+-- of them: which steps can change state, and which calls repeat an earlier one.
+--
+-- What a step does to the world (effects):
+--   retrieval, embedding, rerank                         'read'
+--   LLM and reasoning steps                              'none' (they change nothing outside)
+--   tool steps: the span's own effect (the SDK's, or the collector's reading of a shell
+--   command), else by name: {neutral_tools} 'none', {write_tools} 'write', {read_tools} 'read',
+--   anything else 'unknown', which counts as state-changing (a wrong 'write' only hides waste,
+--   a wrong 'read' invents it) but is not known to be a write (off-path may still name it).
+--
+-- A call (a tool step whose arguments were recorded; no arguments, no signature) repeats the
+-- latest earlier call with the same name and canonical arguments when no state-changing step
+-- ran between them and both returned the same result (the result's fingerprint, or for a
+-- failure without a result, its error message), or neither result was recorded.
 INSERT INTO {db:Identifier}.analysis_runs
 (
-    pass_id, project, run_id, workflow, outcome, service_version, decided_at, last_ingested_at, outcome_received_at,
-    span_ids, kinds, starts, tool_names, call_signatures, errors, tokens, input_tokens, costs, output_fps,
-    query_fps, data_sources, document_ids, result_fps, result_tokens, input_part_fps, actions_before,
-    step_signatures
+    pass_id, project, run_id, workflow, outcome, service_version, case_id, decided_at, last_ingested_at,
+    outcome_received_at, span_ids, kinds, starts, tool_names, call_signatures, effects, errors, error_texts,
+    tokens, input_tokens, output_tokens, costs, output_fps, query_fps, data_sources, document_ids, result_fps,
+    result_tokens, input_part_fps, actions_before, writes_before, repeat_of, repeat_known, step_signatures
 )
 WITH batch AS
 (
@@ -18,6 +32,7 @@ SELECT
     r.workflow,
     r.outcome,
     r.service_version,
+    r.case_id,
     r.decided_at,
     r.last_ingested_at,
     r.outcome_received_at,
@@ -25,16 +40,28 @@ SELECT
     arrayMap(x -> x.3, steps) AS step_kinds,
     arrayMap(x -> x.1, steps),
     arrayMap(x -> x.4, steps),
-    arrayMap(x -> x.5, steps),
-    arrayMap(x -> toUInt8(x.6 = 'error'), steps),
+    arrayMap(x -> x.5, steps) AS signatures,
+    arrayMap(
+        x -> multiIf(
+            x.3 IN ('retrieval', 'embedding', 'rerank'), 'read',
+            x.3 != 'tool', 'none',
+            x.18 != '', x.18,
+            match(x.4, {neutral_tools:String}), 'none',
+            match(x.4, {write_tools:String}), 'write',
+            match(x.4, {read_tools:String}), 'read',
+            'unknown'),
+        steps) AS step_effects,
+    arrayMap(x -> x.6, steps),
+    arrayMap(x -> x.19, steps),
     arrayMap(x -> x.7, steps),
     arrayMap(x -> x.8, steps),
+    arrayMap(x -> x.17, steps),
     arrayMap(x -> x.9, steps),
     arrayMap(x -> x.10, steps),
     arrayMap(x -> x.11, steps),
     arrayMap(x -> x.12, steps),
     arrayMap(x -> x.13, steps),
-    arrayMap(x -> x.14, steps),
+    arrayMap(x -> x.14, steps) AS results,
     arrayMap(x -> intDiv(x.15 + {chars_per_token:UInt32} - 1, {chars_per_token:UInt32}), steps),
     arrayMap(x -> x.16, steps),
     arrayMap(
@@ -42,6 +69,26 @@ SELECT
         arrayMap(k -> toUInt32(k IN ('tool', 'retrieval', 'embedding')), step_kinds) AS action_flags,
         arrayCumSum(action_flags)
     ),
+    arrayMap(
+        (w, through) -> toUInt32(through - w),
+        arrayMap(e -> toUInt32(e IN ('write', 'unknown')), step_effects) AS write_flags,
+        arrayCumSum(write_flags)
+    ) AS step_writes_before,
+    -- Repeats: the calls sorted by (signature, position), each compared with the one before it
+    -- in that order (the latest earlier call with its signature), then put back in step order
+    -- by sorting on position. Arrays side by side: no lambda captures a whole array.
+    arrayMap(x -> toUInt32(x.2), arraySort(
+        x -> x.1,
+        arrayMap(
+            (c, p) -> (
+                c.2,
+                if(c.1 != 0 AND c.1 = p.1 AND c.3 = p.3 + p.4 AND c.5 = p.5, p.2, 0),
+                toUInt8(c.5 != 0)),
+            arraySort(x -> (x.1, x.2), arrayZip(signatures, arrayEnumerate(signatures), step_writes_before, write_flags, results)) AS by_call,
+            arraySlice(arrayPushFront(by_call, (0, 0, 0, 0, 0)), 1, length(by_call))
+        )
+    ) AS repeats),
+    arrayMap(x -> if(x.2 = 0, 0, x.3), repeats),
     arrayMap(
         x -> if(x.3 IN ('tool', 'retrieval', 'embedding', 'rerank'), concat(x.3, ':', if(x.3 = 'tool', x.4, x.12)), ''),
         steps)
@@ -54,14 +101,18 @@ FROM
         -- than reading the table with FINAL.
         arraySort(x -> (x.1, x.2), groupArray((
             start_time, span_id, kind, tool_name,
-            if(kind = 'tool', cityHash64(tool_name, tool_args_fp), 0),
-            status_code, total_tokens, input_tokens, cost,
+            if(kind = 'tool' AND tool_args_fp != '', cityHash64(tool_name, tool_args_fp), 0),
+            toUInt8(status_code = 'error' OR error_type != ''),
+            total_tokens, input_tokens, cost,
             if(output_fp = '', 0, cityHash64(output_fp)),
             if(query_fp = '', 0, cityHash64(query_fp)),
-            data_source, document_ids,
-            if(result_fp = '', 0, cityHash64(result_fp)),
+            data_source, arrayDistinct(document_ids),
+            multiIf(result_fp != '', cityHash64(result_fp), status_code = 'error' AND status_message != '', cityHash64('error', status_message), 0),
             result_chars,
-            arrayMap(p -> cityHash64(p), input_part_fps)
+            arrayMap(p -> cityHash64(p), input_part_fps),
+            output_tokens,
+            effect,
+            if(status_code = 'error' OR error_type != '', left(if(status_message != '', status_message, error_type), 200), '')
         ))) AS sorted,
         arrayFilter((x, previous) -> x.2 != previous, sorted, arrayPushFront(arrayPopBack(arrayMap(x -> x.2, sorted)), '')) AS steps
     FROM {db:Identifier}.spans
@@ -75,7 +126,7 @@ FROM
 ) AS s
 RIGHT JOIN
 (
-    SELECT project, run_id, workflow, outcome, service_version, decided_at, last_ingested_at, outcome_received_at
+    SELECT project, run_id, workflow, outcome, service_version, case_id, decided_at, last_ingested_at, outcome_received_at
     FROM {db:Identifier}.runs
     WHERE run_id IN (SELECT run_id FROM batch) AND (project, run_id) IN (SELECT project, run_id FROM batch)
 ) AS r ON r.project = s.project AND r.run_id = s.run_id

@@ -1,17 +1,20 @@
--- repeated_retrieval: the run fetched again what it already had.
+-- repeated_retrieval: the run fetched again what it already had, with nothing in between that
+-- could have changed it (no state-changing step between the two: see prepare-runs.sql).
 --
 --   same_query           a retrieval or embedding lookup whose normalised query and data source
---                        match an earlier one in the run;
---   overlapping_results  one whose result ids overlap an earlier result almost entirely
---                        (Jaccard >= {jaccard_min});
---   repeated_read        a read-style tool call ({read_tools}) repeated later in the run with
---                        identical arguments and an identical result, not right after itself
---                        and not already part of a loop finding (the loop analyzer runs first);
---                        results under {min_reread_tokens} tokens are left out: too small to
---                        matter, and mostly the empty output of a command that wrote something.
--- Wasted: the repeat's own tokens, and the tokens its re-injected result cost in the LLM call
--- that consumed it: the first later LLM call whose input holds the result's fingerprint, or the
--- next LLM call when the run records no input fingerprints; at most that call's input tokens.
+--                        match an earlier one; `certain` when both returned the same documents
+--                        (or the same result), a `suggestion` when neither result was recorded,
+--                        nothing when the results differ;
+--   overlapping_results  one whose distinct document ids overlap an earlier result's almost
+--                        entirely (Jaccard >= {jaccard_min}), for another query;
+--   repeated_read        a read (a tool that only reads: see prepare-runs.sql) that repeats an
+--                        earlier call further back in the run than the call just before it, with
+--                        the same result ({min_reread_tokens}+ result tokens). A call that changes
+--                        state repeated that way (a script run again with only reads between, the
+--                        same output) is reported as loop/repeat. Calls already part of a loop
+--                        finding are left out (the loop analyzer runs first).
+-- Wasted: the repeat's own tokens and the LLM calls that chose it; what later calls paid to
+-- carry its result is added by finalize.sql.
 -- Each row is a candidate finding: the pass (src/pass.ts) inserts them into finding_candidates.
 WITH
     runs AS
@@ -19,8 +22,7 @@ WITH
         SELECT
             *,
             arrayEnumerate(kinds) AS positions,
-            arrayFilter((i, k) -> k IN ('retrieval', 'embedding'), positions, kinds) AS lookups,
-            arrayFilter((i, k) -> k = 'tool', positions, kinds) AS tools
+            arrayFilter((i, k) -> k IN ('retrieval', 'embedding'), positions, kinds) AS lookups
         FROM {db:Identifier}.analysis_runs
         WHERE pass_id = {pass:UInt64}
     ),
@@ -38,11 +40,20 @@ WITH
         SELECT
             *,
             step,
-            earlier,
-            if(query_fps[step] != 0 AND query_fps[earlier] = query_fps[step] AND data_sources[earlier] = data_sources[step],
-               'same_query', 'overlapping_results') AS pattern,
+            if(same_earlier > 0, same_earlier, overlap_earlier) AS earlier,
+            if(same_earlier > 0, 'same_query', 'overlapping_results') AS pattern,
+            multiIf(
+                pattern = 'overlapping_results', 'certain',
+                notEmpty(document_ids[step]) AND notEmpty(document_ids[earlier]),
+                    if(arraySort(document_ids[step]) = arraySort(document_ids[earlier]), 'certain', ''),
+                result_fps[step] != 0 AND result_fps[earlier] != 0,
+                    if(result_fps[step] = result_fps[earlier], 'certain', ''),
+                empty(document_ids[step]) AND empty(document_ids[earlier]) AND result_fps[step] = 0 AND result_fps[earlier] = 0,
+                    'suggestion',
+                '') AS confidence,
             if(pattern = 'same_query',
-               format('the same query was sent to {} again', if(data_sources[step] = '', 'the same source', concat('`', data_sources[step], '`'))),
+               format('the same query was sent to {} again{}', if(data_sources[step] = '', 'the same source', concat('`', data_sources[step], '`')),
+                   if(confidence = 'certain', ' and returned the same result', ' (its results were not recorded)')),
                format('a retrieval returned {}% of the documents an earlier one did',
                    toString(round(arrayJaccardIndex(document_ids[earlier], document_ids[step]) * 100)))) AS what
         FROM
@@ -52,13 +63,18 @@ WITH
                 arrayFilter((q, k) -> k IN ('retrieval', 'embedding'), query_fps, kinds) AS lookup_queries,
                 arrayFilter((d, k) -> k IN ('retrieval', 'embedding'), data_sources, kinds) AS lookup_sources,
                 arrayFilter((d, k) -> k IN ('retrieval', 'embedding'), document_ids, kinds) AS lookup_documents,
+                arrayFilter((w, k) -> k IN ('retrieval', 'embedding'), writes_before, kinds) AS lookup_writes,
                 arrayMap(
-                    (n, q, src, docs) -> lookups[arrayFirstIndex(
-                        (m, q2, src2, docs2) -> m < n AND (
-                            (q != 0 AND q2 = q AND src2 = src)
-                            OR (notEmpty(docs) AND notEmpty(docs2) AND arrayJaccardIndex(docs2, docs) >= {jaccard_min:Float64})),
-                        arrayEnumerate(lookups), lookup_queries, lookup_sources, lookup_documents)],
-                    arrayEnumerate(lookups), lookup_queries, lookup_sources, lookup_documents) AS firsts
+                    (n, q, src, w) -> lookups[arrayFirstIndex(
+                        (m, q2, src2, w2) -> m < n AND w2 = w AND q != 0 AND q2 = q AND src2 = src,
+                        arrayEnumerate(lookups), lookup_queries, lookup_sources, lookup_writes)],
+                    arrayEnumerate(lookups), lookup_queries, lookup_sources, lookup_writes) AS same_firsts,
+                arrayMap(
+                    (n, docs, w) -> lookups[arrayFirstIndex(
+                        (m, docs2, w2) -> m < n AND w2 = w AND notEmpty(docs) AND notEmpty(docs2)
+                            AND arrayJaccardIndex(docs2, docs) >= {jaccard_min:Float64},
+                        arrayEnumerate(lookups), lookup_documents, lookup_writes)],
+                    arrayEnumerate(lookups), lookup_documents, lookup_writes) AS overlap_firsts
             FROM runs
             -- Only runs where two lookups share a query or a document can hold a repeat.
             WHERE length(lookups) >= 2
@@ -69,65 +85,60 @@ WITH
                         > length(arrayDistinct(arrayFlatten(arrayFilter((d, k) -> k IN ('retrieval', 'embedding'), document_ids, kinds))))
                 )
         )
-        ARRAY JOIN lookups AS step, firsts AS earlier
-        WHERE earlier > 0
+        ARRAY JOIN lookups AS step, same_firsts AS same_earlier, overlap_firsts AS overlap_earlier
+        WHERE (same_earlier > 0 OR overlap_earlier > 0) AND confidence != ''
     ),
-    read_repeats AS
+    call_repeats AS
     (
         SELECT
             *,
             step,
             earlier,
-            'repeated_read' AS pattern,
-            format('`{}` was called again with the same arguments and returned the same result', tool_names[step]) AS what
+            if(effects[step] = 'read', 'repeated_retrieval', 'loop') AS kind,
+            if(effects[step] = 'read', 'repeated_read', 'repeat') AS pattern,
+            if(repeat_known[step] = 1, 'certain', 'suggestion') AS confidence,
+            format('`{}` was called again with the same arguments {} steps after an identical call and returned the same result{}; nothing in between could have changed it',
+                tool_names[step], toString(actions_before[step] - actions_before[earlier]),
+                if(repeat_known[step] = 1, '', ' (as far as can be told: results were not recorded)')) AS what
         FROM
         (
             SELECT
                 r.*,
-                arrayMap(
-                    (i, k) -> if(
-                        k > 1 AND call_signatures[tools[k - 1]] != call_signatures[i]
-                            AND result_fps[i] != 0 AND result_tokens[i] >= {min_reread_tokens:UInt32}
-                            AND match(tool_names[i], {read_tools:String}) AND NOT has(l.spans, span_ids[i]),
-                        arrayFirst(j -> j < i AND call_signatures[j] = call_signatures[i] AND result_fps[j] = result_fps[i], tools),
-                        0),
-                    tools, arrayEnumerate(tools)) AS firsts
+                arrayMap((k, e) -> k IN ('tool', 'retrieval', 'embedding', 'rerank') AND e != 'none', kinds, effects) AS is_act,
+                arrayFilter((i, a) -> a, positions, is_act) AS acts,
+                -- A call's repeat of the action just before it is a loop's; further back, ours.
+                arrayFilter(
+                    (i, rep, p) -> rep != 0 AND rep != p AND result_tokens[i] >= {min_reread_tokens:UInt32} AND NOT has(l.spans, span_ids[i]),
+                    acts,
+                    arrayFilter((rep, a) -> a, repeat_of, is_act),
+                    arraySlice(arrayPushFront(acts, 0), 1, length(acts))) AS repeated
             FROM runs AS r
             LEFT JOIN loop_spans AS l ON l.project = r.project AND l.run_id = r.run_id
-            -- Only runs where some call and result occur twice can hold a re-read.
-            WHERE length(arrayDistinct(arrayFilter((t, k) -> k = 'tool', arrayZip(call_signatures, result_fps), kinds)))
-                < length(tools)
+            WHERE arrayExists(x -> x != 0, repeat_of)
         )
-        ARRAY JOIN tools AS step, firsts AS earlier
-        WHERE earlier > 0
+        ARRAY JOIN repeated AS step, arrayMap(i -> repeat_of[i], repeated) AS earlier
     ),
     repeats AS
     (
-        SELECT project, run_id, workflow, outcome, service_version, span_ids, kinds, tokens, input_tokens, result_fps,
-            result_tokens, input_part_fps, positions, step, earlier, pattern, what
+        SELECT project, run_id, workflow, outcome, service_version, span_ids, kinds, tokens, actions_before, step, earlier,
+            'repeated_retrieval' AS kind, pattern, confidence, what
         FROM lookup_repeats
         UNION ALL
-        SELECT project, run_id, workflow, outcome, service_version, span_ids, kinds, tokens, input_tokens, result_fps,
-            result_tokens, input_part_fps, positions, step, earlier, pattern, what
-        FROM read_repeats
-    ),
-    charged AS
-    (
-        SELECT
-            *,
-            if(
-                arrayExists(p -> notEmpty(p), input_part_fps),
-                arrayFirst((j, k, p) -> j > step AND k = 'llm' AND has(p, result_fps[step]), positions, kinds, input_part_fps),
-                arrayFirst((j, k) -> j > step AND k = 'llm', positions, kinds)
-            ) AS consumer,
-            if(consumer = 0, 0, least(result_tokens[step], input_tokens[consumer])) AS context_tokens
-        FROM repeats
+        SELECT project, run_id, workflow, outcome, service_version, span_ids, kinds, tokens, actions_before, step, earlier,
+            kind, pattern, confidence, what
+        FROM call_repeats
     )
 SELECT
-    {pass:UInt64}, project, run_id, workflow, outcome, service_version, 'repeated_retrieval', pattern, 'certain',
-    if(consumer = 0, [span_ids[earlier], span_ids[step]], [span_ids[earlier], span_ids[step], span_ids[consumer]]),
-    if(consumer = 0, [span_ids[step]], [span_ids[step], span_ids[consumer]]) AS wasted_ids,
-    if(consumer = 0, [tokens[step]], [tokens[step], context_tokens]) AS wasted_toks,
+    {pass:UInt64}, project, run_id, workflow, outcome, service_version, kind, pattern, confidence,
+    arrayConcat([span_ids[earlier], span_ids[step]], arrayMap(i -> span_ids[i], choosers)),
+    arrayMap(i -> span_ids[i], arrayConcat([step], choosers)) AS wasted_ids,
+    arrayMap(i -> tokens[i], arrayConcat([step], choosers)) AS wasted_toks,
     arraySum(wasted_toks) AS wasted,
-    format('{}; the repeat and the context it re-injected used {} tokens', what, leantraceThousands(wasted))
-FROM charged
+    format('{}; the repeat and the LLM calls that chose it used {} tokens', what, leantraceThousands(wasted))
+FROM
+(
+    SELECT
+        *,
+        arrayFilter((j, k, a) -> k = 'llm' AND a = actions_before[step], arrayEnumerate(kinds), kinds, actions_before) AS choosers
+    FROM repeats
+)

@@ -4,7 +4,7 @@ import { z } from "zod";
 export const analyzerOptionsSchema = z.object({
   /** A run with no outcome is complete once nothing arrived for it this long. @default 300000 (5 minutes) */
   idleMillis: z.number().int().nonnegative().optional(),
-  /** Same tool call this many times in a row is a loop. @default 3 */
+  /** The same call with the same result this many times in a row is a loop. @default 2 */
   loopMinRepeats: z.number().int().min(2).optional(),
   /** A cycle of 2 or 3 calls repeated this many times is an alternation. @default 3 */
   alternationMinCycles: z.number().int().min(2).optional(),
@@ -13,18 +13,31 @@ export const analyzerOptionsSchema = z.object({
   /** Result sets overlapping at least this much (Jaccard) repeat a retrieval. @default 0.8 */
   retrievalJaccardMin: z.number().min(0).max(1).optional(),
   /**
-   * Tools whose identical repeated calls with identical results are re-reads (a regular
-   * expression on the tool name). Shell tools count: the same command with the same output
-   * learned nothing new.
-   * @default see DEFAULT_READ_TOOLS
+   * Tools that only read (a regular expression on the tool name, ClickHouse `re2` syntax): a
+   * read between two identical calls changes nothing, and a read repeated is a re-read. Used
+   * when the step does not say itself (the SDK's `effect`, a shell tool's command).
+   * @default DEFAULT_READ_TOOLS
    */
   readTools: z.string().optional(),
-  /** Repeated reads of results smaller than this many tokens are not reported. @default 16 */
+  /** Tools that change state, checked before `readTools` (`get_or_create_user` writes). @default DEFAULT_WRITE_TOOLS */
+  writeTools: z.string().optional(),
+  /**
+   * Tools with no effect at all (`think`, a calculator): they neither break a row of repeats
+   * nor count as an action between two calls. Checked first.
+   * @default DEFAULT_NEUTRAL_TOOLS
+   */
+  neutralTools: z.string().optional(),
+  /** Repeats of a call further back than the one just before are reported from this many result tokens. @default 0 */
   minRereadTokens: z.number().int().nonnegative().optional(),
   /** A step signature in fewer successful runs than this share is off the usual path. @default 0.1 */
   offPathMaxShare: z.number().min(0).max(1).optional(),
   /** Off-path suggestions need at least this many successful runs of the workflow. @default 20 */
   offPathMinRuns: z.number().int().min(1).optional(),
+  /**
+   * A run with an evaluation case is compared with the other successful runs of that case
+   * only, and only when there are at least this many. @default 3
+   */
+  offPathMinCaseRuns: z.number().int().min(1).optional(),
   /** Characters per token, to size a result re-injected into a prompt. @default 4 */
   charsPerToken: z.number().int().min(1).optional(),
 });
@@ -32,20 +45,30 @@ export const analyzerOptionsSchema = z.object({
 export type AnalyzerOptions = z.infer<typeof analyzerOptionsSchema>;
 export type AnalyzerConfig = Required<AnalyzerOptions>;
 
+/** Read-like names: a word at the start of the name or after `_`, `.` or `-`. */
 export const DEFAULT_READ_TOOLS =
-  "(?i)(^|[_.-])(read|get|fetch|search|list|lookup|find|query|view|open|cat|grep|ls|describe|show|load)|^(bash|sh|shell|terminal|run_shell_command|execute_command)$";
+  "(?i)(^|[_.-])(read|get|fetch|search|list|lookup|find|query|view|open|cat|grep|ls|describe|show|load|check|retrieve|inspect|browse|count|peek|status|diff)";
+/** State-changing names, checked before the read-like ones. */
+export const DEFAULT_WRITE_TOOLS =
+  "(?i)(^|[_.-])(create|update|set|delete|remove|cancel|book|modify|edit|write|save|insert|add|put|post|patch|send|submit|apply|toggle|enable|disable|reset|reboot|restart|install|run|exec|execute|move|rename|transfer|exchange|return|refund|pay|charge|upload|commit|push|merge|refuel|start|stop|kill|approve|assign|mark|register|grant|revoke|replace|append|str_replace|undo)";
+/** Tools without side effects that only help the model think. */
+export const DEFAULT_NEUTRAL_TOOLS =
+  "(?i)^(think|thinking|reason|reasoning|reflect|plan|planning|note|notes|scratchpad|calculate|calculator|sequential_?thinking)$";
 
 export function resolveAnalyzerConfig(options: AnalyzerOptions = {}): AnalyzerConfig {
   return {
     idleMillis: options.idleMillis ?? 300_000,
-    loopMinRepeats: options.loopMinRepeats ?? 3,
+    loopMinRepeats: options.loopMinRepeats ?? 2,
     alternationMinCycles: options.alternationMinCycles ?? 3,
     monologueMinRepeats: options.monologueMinRepeats ?? 3,
     retrievalJaccardMin: options.retrievalJaccardMin ?? 0.8,
     readTools: options.readTools ?? DEFAULT_READ_TOOLS,
-    minRereadTokens: options.minRereadTokens ?? 16,
+    writeTools: options.writeTools ?? DEFAULT_WRITE_TOOLS,
+    neutralTools: options.neutralTools ?? DEFAULT_NEUTRAL_TOOLS,
+    minRereadTokens: options.minRereadTokens ?? 0,
     offPathMaxShare: options.offPathMaxShare ?? 0.1,
     offPathMinRuns: options.offPathMinRuns ?? 20,
+    offPathMinCaseRuns: options.offPathMinCaseRuns ?? 3,
     charsPerToken: options.charsPerToken ?? 4,
   };
 }
@@ -59,9 +82,12 @@ export function sqlParameters(config: AnalyzerConfig): Record<string, string | n
     monologue_min_repeats: config.monologueMinRepeats,
     jaccard_min: config.retrievalJaccardMin,
     read_tools: config.readTools,
+    write_tools: config.writeTools,
+    neutral_tools: config.neutralTools,
     min_reread_tokens: config.minRereadTokens,
     off_path_max_share: config.offPathMaxShare,
     off_path_min_runs: config.offPathMinRuns,
+    off_path_min_case_runs: config.offPathMinCaseRuns,
     chars_per_token: config.charsPerToken,
   };
 }

@@ -232,7 +232,7 @@ describe("collector app", () => {
     expect(((await bad.json()) as { error: { message: string } }).error.message).toContain("full");
     const findings = await collector.app.request("/api/v1/findings?workflow=triage");
     expect(findings.status).toBe(200);
-    expect(await findings.json()).toEqual({ findings: [] });
+    expect(await findings.json()).toEqual({ findings: [], nextCursor: null });
     const badKind = await collector.app.request("/api/v1/findings?kind=bogus");
     expect(badKind.status).toBe(400);
   });

@@ -15,6 +15,7 @@ import {
   reportFilterSchema,
   runTotals,
   runTotalsFilterSchema,
+  summariseFindings,
   workflowReport,
 } from "@leantrace/reports";
 import type { OutcomeRow, SpanRow, Store, WriteResult } from "@leantrace/storage";
@@ -248,6 +249,12 @@ export function createCollectorApp(store: Store, options: CollectorAppOptions = 
     const parsed = findingsFilterSchema.safeParse(c.req.query());
     if (!parsed.success) throw new HTTPException(400, { message: zodMessage(parsed.error) });
     return c.json(await listFindings(store, c.get("project"), parsed.data));
+  });
+
+  app.get("/api/v1/findings/summary", async (c) => {
+    const parsed = findingsFilterSchema.safeParse(c.req.query());
+    if (!parsed.success) throw new HTTPException(400, { message: zodMessage(parsed.error) });
+    return c.json(await summariseFindings(store, c.get("project"), parsed.data));
   });
 
   return { app, analysis, flush };

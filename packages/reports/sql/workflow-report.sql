@@ -2,28 +2,25 @@
 -- one project: every table read is confined to {project}.
 --
 -- Runs come from the `runs` view (which resolves each run's workflow, outcome, version, tokens
--- and cost: see packages/storage/migrations/0002-analysis.sql); waste from the current
--- findings of analysed runs.
+-- and cost: see packages/storage/migrations/0002-analysis.sql); waste from each run's latest
+-- analysis (`run_analysis`), finding counts from the current findings.
 --
 -- tokensPerSuccess = all tokens of all runs, failed and unknown ones included, divided by the
 --                    successful runs; NULL when there is none. costPerSuccess likewise, over
 --                    the cost of priced steps; NULL when no step has a price.
 -- wastedTokens     = per run, the tokens of the spans its certain findings name, each span
 --                    counted once even when several findings name it (at most its largest
---                    wasted share); suggestions (off_path) are not counted.
+--                    wasted share); suggestions are not counted.
+-- carriedTokens    = per run, what its other LLM calls paid to carry those spans' messages in
+--                    their prompts (context carried forward), each call at most its input:
+--                    never a token also counted as wasted. Both are computed by the analysis
+--                    pass (packages/analyzers/sql/record-runs.sql).
 WITH
-    waste AS
+    analysed AS
     (
-        SELECT run_id, sum(tokens) AS wasted
-        FROM
-        (
-            SELECT run_id, part.1 AS span_id, max(part.2) AS tokens
-            FROM {db:Identifier}.current_findings
-            ARRAY JOIN arrayZip(wasted_span_ids, wasted_span_tokens) AS part
-            WHERE project = {project:String} AND confidence = 'certain'
-            GROUP BY run_id, span_id
-        )
-        GROUP BY run_id
+        SELECT run_id, wasted_tokens, carried_tokens, carried_estimated
+        FROM {db:Identifier}.run_analysis FINAL
+        WHERE project = {project:String}
     ),
     finding_counts AS
     (
@@ -35,10 +32,6 @@ WITH
         FROM {db:Identifier}.current_findings
         WHERE project = {project:String}
         GROUP BY run_id
-    ),
-    analysed AS
-    (
-        SELECT run_id FROM {db:Identifier}.run_analysis FINAL WHERE project = {project:String}
     )
 SELECT
     r.workflow AS workflow,
@@ -51,16 +44,19 @@ SELECT
     countIf(r.outcome = 'failure') AS failures,
     sum(r.total_tokens) AS totalTokens,
     if(successes = 0, NULL, totalTokens / successes) AS tokensPerSuccess,
-    sum(ifNull(w.wasted, 0)) AS wastedTokens,
+    sum(ifNull(a.wasted_tokens, 0)) AS wastedTokens,
     if(totalTokens = 0, NULL, wastedTokens / totalTokens) AS wastedShare,
+    sum(ifNull(a.carried_tokens, 0)) AS carriedTokens,
+    if(totalTokens = 0, NULL, carriedTokens / totalTokens) AS carriedShare,
+    max(ifNull(a.carried_estimated, 0)) = 1 AS carriedEstimated,
     if(sum(r.priced_tokens) = 0, NULL, sum(ifNull(r.cost, 0))) AS totalCost,
     if(successes = 0 OR totalCost IS NULL, NULL, totalCost / successes) AS costPerSuccess,
     sum(ifNull(f.loops, 0)) AS loopFindings,
     sum(ifNull(f.repeated_retrievals, 0)) AS repeatedRetrievalFindings,
     sum(ifNull(f.extraneous, 0)) AS extraneousFindings,
-    countIf(r.run_id IN (SELECT run_id FROM analysed)) AS analyzedRuns
+    countIf(a.run_id != '') AS analyzedRuns
 FROM {db:Identifier}.runs AS r
-LEFT JOIN waste AS w ON w.run_id = r.run_id
+LEFT JOIN analysed AS a ON a.run_id = r.run_id
 LEFT JOIN finding_counts AS f ON f.run_id = r.run_id
 WHERE r.project = {project:String} AND ({workflow:String} = '' OR r.workflow = {workflow:String})
 GROUP BY GROUPING SETS ((r.workflow), (r.workflow, r.service_version), (r.workflow, r.outcome))

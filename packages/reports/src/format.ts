@@ -1,4 +1,4 @@
-import type { Findings } from "./findings.ts";
+import type { Findings, FindingsSummary } from "./findings.ts";
 import type { WorkflowReport } from "./workflow-report.ts";
 
 const integer = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
@@ -38,6 +38,7 @@ export function formatWorkflowReport(report: WorkflowReport): string {
       "total tokens",
       "tokens/success",
       "wasted",
+      "carried",
       "cost/success",
       "findings",
     ],
@@ -49,6 +50,7 @@ export function formatWorkflowReport(report: WorkflowReport): string {
       count(w.totalTokens),
       count(w.tokensPerSuccess),
       `${count(w.wastedTokens)} (${percent(w.wastedShare)})`,
+      `${count(w.carriedTokens)} (${percent(w.carriedShare)})${w.carriedEstimated ? "*" : ""}`,
       dollars(w.costPerSuccess),
       `${w.findings.loop} loop, ${w.findings.repeated_retrieval} retrieval, ${w.findings.extraneous} extraneous`,
     ]),
@@ -67,10 +69,18 @@ export function formatWorkflowReport(report: WorkflowReport): string {
         ]),
   );
   const unanalysed = report.workflows.filter((w) => w.analyzedRuns < w.runs);
-  const notes = unanalysed.map(
-    (w) =>
-      `${w.workflow}: ${w.runs - w.analyzedRuns} of ${w.runs} runs not analysed yet (run \`leantrace analyze\`)`,
-  );
+  const notes = [
+    "wasted: tokens of steps that added nothing (counted once); carried: what later LLM calls paid to carry them in their prompts.",
+    ...(report.workflows.some((w) => w.carriedEstimated)
+      ? [
+          "* some runs record no per-message input fingerprints: their carried tokens assume the whole history is resent.",
+        ]
+      : []),
+    ...unanalysed.map(
+      (w) =>
+        `${w.workflow}: ${w.runs - w.analyzedRuns} of ${w.runs} runs not analysed yet (run \`leantrace analyze\`)`,
+    ),
+  ];
   return [
     overview,
     versions.length === 0
@@ -85,11 +95,36 @@ export function formatWorkflowReport(report: WorkflowReport): string {
 /** Findings as lines a person can act on. */
 export function formatFindings(findings: Findings): string {
   if (findings.findings.length === 0) return "No findings.";
-  return findings.findings
-    .map(
-      (f) =>
-        `${f.workflow}  run ${f.runId}  ${f.kind}/${f.pattern}${f.confidence === "suggestion" ? " (suggestion)" : ""}  ` +
-        `${count(f.wastedTokens)} tokens${f.wastedCost === null ? "" : `, ${dollars(f.wastedCost)}`}\n  ${f.explanation}`,
-    )
-    .join("\n");
+  const lines = findings.findings.map((f) => {
+    const carried =
+      f.carriedTokens === 0
+        ? ""
+        : `, ${count(f.carriedTokens)} carried${f.carriedEstimated ? " (estimated)" : ""}`;
+    const cost = f.wastedCost === null ? "" : `, ${dollars(f.wastedCost)}`;
+    return (
+      `${f.workflow}  run ${f.runId}  ${f.kind}/${f.pattern}${f.confidence === "suggestion" ? " (suggestion, not counted)" : ""}  ` +
+      `${count(f.wastedTokens)} tokens${cost}${carried}\n  ${f.explanation}\n  wasted spans: ${f.wastedSpanIds.join(" ")}`
+    );
+  });
+  if (findings.nextCursor !== null) lines.push(`More findings: add --cursor ${findings.nextCursor}`);
+  return lines.join("\n");
+}
+
+/** Findings per pattern: how many, in how many runs, the tokens they name. */
+export function formatFindingsSummary(summary: FindingsSummary): string {
+  if (summary.patterns.length === 0) return "No findings.";
+  return [
+    table(
+      ["pattern", "confidence", "findings", "runs", "wasted tokens", "carried tokens"],
+      summary.patterns.map((p) => [
+        `${p.kind}/${p.pattern}`,
+        p.confidence === "suggestion" ? "suggestion (not counted)" : p.confidence,
+        count(p.findings),
+        count(p.runs),
+        count(p.wastedTokens),
+        count(p.carriedTokens),
+      ]),
+    ),
+    "A span named by findings of two patterns counts in both rows; the report counts it once.",
+  ].join("\n");
 }

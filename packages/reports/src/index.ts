@@ -1,14 +1,20 @@
 export {
+  DEFAULT_FINDINGS_LIMIT,
+  FINDING_CONFIDENCES,
   FINDING_KINDS,
   type Finding,
   type Findings,
   type FindingsFilter,
+  type FindingsQuery,
+  type FindingsSummary,
   findingSchema,
   findingsFilterSchema,
   findingsSchema,
+  findingsSummarySchema,
   listFindings,
+  summariseFindings,
 } from "./findings.ts";
-export { formatFindings, formatWorkflowReport } from "./format.ts";
+export { formatFindings, formatFindingsSummary, formatWorkflowReport } from "./format.ts";
 export {
   type RunTotals,
   type RunTotalsFilter,

@@ -12,6 +12,15 @@ const figuresSchema = z.object({
   wastedTokens: z.number(),
   /** wastedTokens / totalTokens; null when there are no tokens. */
   wastedShare: z.number().nullable(),
+  /**
+   * What other LLM calls paid to carry the wasted steps' messages in their prompts (context
+   * carried forward); never a token also counted in wastedTokens.
+   */
+  carriedTokens: z.number(),
+  /** carriedTokens / totalTokens; null when there are no tokens. */
+  carriedShare: z.number().nullable(),
+  /** Whether some runs recorded no per-message input fingerprints, so their carried tokens are estimated. */
+  carriedEstimated: z.union([z.boolean(), z.number()]).transform(Boolean),
   /** US dollars over the steps with a known price; null when none has one. */
   totalCost: z.number().nullable(),
   costPerSuccess: z.number().nullable(),
@@ -67,6 +76,9 @@ function figures(row: Row): z.infer<typeof figuresSchema> {
     tokensPerSuccess,
     wastedTokens,
     wastedShare,
+    carriedTokens: row.carriedTokens,
+    carriedShare: row.carriedShare,
+    carriedEstimated: row.carriedEstimated,
     totalCost: row.totalCost,
     costPerSuccess: row.costPerSuccess,
   };

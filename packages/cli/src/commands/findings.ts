@@ -1,6 +1,28 @@
-import { FINDING_KINDS, findingsSchema, formatFindings } from "@leantrace/reports";
+import {
+  DEFAULT_FINDINGS_LIMIT,
+  FINDING_CONFIDENCES,
+  FINDING_KINDS,
+  findingsSchema,
+  findingsSummarySchema,
+  formatFindings,
+  formatFindingsSummary,
+} from "@leantrace/reports";
 import { type Command, Option } from "commander";
 import { apiUrl, DEFAULT_ENDPOINT, requestJson } from "../http.ts";
+import { integerOption } from "./options.ts";
+
+interface FindingsFlags {
+  endpoint: string;
+  workflow?: string;
+  run?: string;
+  kind?: string;
+  pattern?: string;
+  confidence?: string;
+  limit: string;
+  cursor?: string;
+  summary?: boolean;
+  json?: boolean;
+}
 
 export function findingsCommand(program: Command): void {
   program
@@ -10,32 +32,57 @@ export function findingsCommand(program: Command): void {
     .option("--workflow <name>", "only this workflow")
     .option("--run <id>", "only this run")
     .addOption(new Option("--kind <kind>", "only this kind of finding").choices(FINDING_KINDS))
+    .option("--pattern <pattern>", "only this pattern (repeat, refused, repeated_read, ...)")
+    .addOption(
+      new Option("--confidence <level>", "only certain findings, or only suggestions").choices(
+        FINDING_CONFIDENCES,
+      ),
+    )
+    .option("--limit <n>", "at most this many findings, largest waste first", String(DEFAULT_FINDINGS_LIMIT))
+    .option("--cursor <cursor>", "the next page, as the previous one said")
+    .option("--summary", "per pattern: findings, runs and tokens, instead of the findings")
     .option("--json", "print JSON for scripts")
-    .action(
-      async (flags: { endpoint: string; workflow?: string; run?: string; kind?: string; json?: boolean }) => {
-        const result = await requestJson(
-          apiUrl(flags.endpoint, "api/v1/findings", {
-            workflow: flags.workflow,
-            run: flags.run,
-            kind: flags.kind,
-          }),
-          findingsSchema,
+    .action(async (flags: FindingsFlags) => {
+      const filter = { workflow: flags.workflow, run: flags.run, kind: flags.kind };
+      if (flags.summary) {
+        const summary = await requestJson(
+          apiUrl(flags.endpoint, "api/v1/findings/summary", filter),
+          findingsSummarySchema,
         );
-        if (!flags.json) {
-          console.log(formatFindings(result));
-          return;
-        }
-        // The documented shape for scripts: these fields, in this order.
-        const findings = result.findings.map((f) => ({
-          runId: f.runId,
-          workflow: f.workflow,
-          kind: f.kind,
-          pattern: f.pattern,
-          spanIds: f.spanIds,
-          wastedTokens: f.wastedTokens,
-          explanation: f.explanation,
-        }));
-        console.log(JSON.stringify({ findings }));
-      },
-    );
+        console.log(flags.json ? JSON.stringify(summary) : formatFindingsSummary(summary));
+        return;
+      }
+      const limit = integerOption("--limit", flags.limit, 1, 100_000);
+      const result = await requestJson(
+        apiUrl(flags.endpoint, "api/v1/findings", {
+          ...filter,
+          pattern: flags.pattern,
+          confidence: flags.confidence,
+          limit: String(limit),
+          cursor: flags.cursor,
+        }),
+        findingsSchema,
+      );
+      if (!flags.json) {
+        console.log(formatFindings(result));
+        return;
+      }
+      // The documented shape for scripts: these fields, in this order.
+      const findings = result.findings.map((f) => ({
+        id: f.id,
+        runId: f.runId,
+        workflow: f.workflow,
+        kind: f.kind,
+        pattern: f.pattern,
+        confidence: f.confidence,
+        spanIds: f.spanIds,
+        wastedSpanIds: f.wastedSpanIds,
+        wastedSpanTokens: f.wastedSpanTokens,
+        wastedTokens: f.wastedTokens,
+        carriedTokens: f.carriedTokens,
+        carriedEstimated: f.carriedEstimated,
+        explanation: f.explanation,
+      }));
+      console.log(JSON.stringify({ findings, nextCursor: result.nextCursor }));
+    });
 }

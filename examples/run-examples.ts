@@ -1,8 +1,14 @@
 // Runs the examples against a collector: a day of simulated support tickets, then the real
 // mini-swe-agent runs replayed. Spans leave through the SDK's OTLP/HTTP exporter.
+
+import { fileURLToPath } from "node:url";
 import { init } from "@leantrace/sdk/init";
+import { loadMiniSweAgent } from "./real-corpora/corpora/mini-swe-agent.ts";
+import { replay } from "./real-corpora/replay.ts";
 import { handleTicket, ticketsOfTheDay } from "./support-agent/agent.ts";
-import { loadTrajectories, replay } from "./swe-replay/replay.ts";
+
+/** Six real mini-swe-agent runs kept in the repository (MIT; see their LICENSE.md). */
+const REAL_RUNS = new URL("./real-corpora/data/mini-swe-agent/", import.meta.url);
 
 export interface ExampleCounts {
   tickets: number;
@@ -14,7 +20,7 @@ export async function runExamples(endpoint: string, tickets = 28): Promise<Examp
   try {
     const day = ticketsOfTheDay(tickets);
     for (const [i, ticket] of day.entries()) await handleTicket(ticket, i + 1);
-    const trajectories = await loadTrajectories();
+    const trajectories = await loadMiniSweAgent(fileURLToPath(REAL_RUNS));
     for (const trajectory of trajectories) await replay(trajectory);
     await sdk.forceFlush();
     return { tickets: day.length, replayed: trajectories.length };

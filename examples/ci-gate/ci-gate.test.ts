@@ -72,7 +72,7 @@ describe("leantrace baseline save and check, from OTLP files", () => {
     expect(result.workflows[0].interval[0]).toBeGreaterThan(1.1);
     const markdown = await readFile(summary, "utf8");
     expect(markdown).toContain("## leantrace: tokens per successful outcome — FAIL");
-    expect(markdown).toMatch(/`lookup_order` called 3 times in a row/);
+    expect(markdown).toMatch(/`lookup_order` ran 3 times in a row/);
   });
 
   it("refuses bad baseline files and bad flags with exit 2 and a sentence", async () => {

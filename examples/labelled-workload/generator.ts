@@ -9,6 +9,7 @@ export const PATTERNS = [
   "loop/error_retry",
   "loop/alternation",
   "loop/monologue",
+  "loop/refused",
   "repeated_retrieval/same_query",
   "repeated_retrieval/overlapping_results",
   "repeated_retrieval/repeated_read",
@@ -25,6 +26,7 @@ export const NEAR_MISSES = [
   "alternation-with-progress",
   "double-output",
   "reread-after-change",
+  "same-error-after-change",
 ] as const;
 export type NearMiss = (typeof NEAR_MISSES)[number];
 
@@ -36,6 +38,8 @@ export interface LabelledRun {
 }
 
 export const LABELLED_WORKFLOW = "coding-agent";
+/** Evaluation cases: runs of one case do the same task (a multiple of 3: see the base steps). */
+const CASES = 48;
 const MODEL = "gpt-4.1-mini";
 
 /** Text of a given size that differs between files and versions. */
@@ -62,6 +66,18 @@ class Agent {
     return llm({ model: MODEL, provider: "openai", input: [...this.messages] }, async () => {
       const response = await complete(MODEL, this.messages, text, this.random);
       this.messages.push({ role: "assistant", content: text });
+      return response;
+    });
+  }
+
+  /** A turn the harness could not use (a malformed tool call): no action comes of it. */
+  refused(): Promise<unknown> {
+    const text = `{"tool": "read_file", "path": ${this.messages.length}`;
+    return llm({ model: MODEL, provider: "openai", input: [...this.messages] }, async (step) => {
+      const response = await complete(MODEL, this.messages, text, this.random);
+      step.reject("malformed tool call");
+      this.messages.push({ role: "assistant", content: text });
+      this.messages.push({ role: "user", content: "Your tool call was not valid JSON; try again." });
       return response;
     });
   }
@@ -123,6 +139,10 @@ async function inject(agent: Agent, pattern: Pattern, run: number): Promise<void
       for (let i = 0; i < 3 + (run % 2); i++)
         await agent.think("I need to look at this more carefully before acting.");
       return;
+    case "loop/refused":
+      await agent.refused();
+      await agent.read(`${file}.after-refusal`);
+      return;
     case "repeated_retrieval/same_query":
       await agent.think();
       await agent.search(
@@ -130,7 +150,7 @@ async function inject(agent: Agent, pattern: Pattern, run: number): Promise<void
         "docs",
         documents(`same-${run}`, 4),
       );
-      await agent.read(`${file}.between`);
+      await agent.read(`${file}.between-same`);
       await agent.think();
       await agent.search(
         `how does the retry policy work in module ${run}`,
@@ -142,7 +162,7 @@ async function inject(agent: Agent, pattern: Pattern, run: number): Promise<void
       const ids = documents(`overlap-${run}`, 10);
       await agent.think();
       await agent.search(`timeout settings of module ${run}`, "docs", ids);
-      await agent.read(`${file}.between`);
+      await agent.read(`${file}.between-overlap`);
       await agent.think();
       await agent.search(`where are deadlines configured for module ${run}`, "docs", [
         ...ids.slice(1),
@@ -209,6 +229,14 @@ async function nearMiss(agent: Agent, kind: NearMiss, run: number): Promise<void
       await agent.edit(file);
       await agent.read(file);
       return;
+    case "same-error-after-change":
+      // The same failure after an edit meant to fix it: the retry was a fair test, not a loop.
+      await agent.think();
+      await agent.failingCall("run_tests", { suite: "smoke" }, `ImportError in ${file}`);
+      await agent.edit(file);
+      await agent.think();
+      await agent.failingCall("run_tests", { suite: "smoke" }, `ImportError in ${file}`);
+      return;
   }
 }
 
@@ -251,7 +279,8 @@ async function generateRun(run: number, injected: Pattern[], nearMisses: NearMis
         );
       }
     },
-    { caseId: `task-${run % 50}` },
+    // Runs of a case share their base steps (the issues search comes with run % 3).
+    { caseId: `task-${run % CASES}` },
   );
   return runId;
 }
@@ -261,6 +290,7 @@ export async function generateLabelledRuns(count: number, seed = 7): Promise<Lab
   const random = seededRandom(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
   const runs: LabelledRun[] = [];
+  const offPathCases = new Set<number>();
   for (let run = 0; run < count; run++) {
     const roll = random();
     const injected: Pattern[] = [];
@@ -271,7 +301,9 @@ export async function generateLabelledRuns(count: number, seed = 7): Promise<Lab
         const second = pick(PATTERNS.filter((p) => p !== "extraneous/off_path"));
         if (!injected.includes(second)) injected.push(second);
       }
-    } else if (roll < 0.5) {
+    } else if (roll < 0.5 && !offPathCases.has(run % CASES)) {
+      // One off-path run per case: two would make the step usual for that case.
+      offPathCases.add(run % CASES);
       injected.push("extraneous/off_path");
     } else if (roll < 0.8) {
       nearMisses.push(pick(NEAR_MISSES));

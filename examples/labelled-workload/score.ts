@@ -1,6 +1,8 @@
 // Precision and recall of each analyzer against the labelled workload. A (run, pattern) pair
-// is the unit: an injected pattern found in its run is a true positive, a finding whose
+// is the unit: an injected pattern found in its run is a true positive, a certain finding whose
 // pattern was not injected in its run a false positive, an injected pattern not found a miss.
+// A suggestion (off_path) is never counted as waste and says "if this run did not need it": one
+// where nothing was injected is not a false positive (a near miss can take a rare step too).
 import type { LabelledRun } from "./generator.ts";
 
 export interface AnalyzerScore {
@@ -14,7 +16,7 @@ export interface AnalyzerScore {
 
 export function score(
   runs: readonly LabelledRun[],
-  findings: readonly { runId: string; kind: string; pattern: string }[],
+  findings: readonly { runId: string; kind: string; pattern: string; confidence: string }[],
 ): AnalyzerScore[] {
   const found = new Map<string, Set<string>>();
   for (const f of findings) {
@@ -30,9 +32,14 @@ export function score(
     for (const run of runs) {
       const expected = new Set(run.injected.filter((p) => p.startsWith(`${analyzer}/`)));
       const actual = [...(found.get(run.runId) ?? [])].filter((p) => p.startsWith(`${analyzer}/`));
+      const suggestions = new Set(
+        findings
+          .filter((f) => f.runId === run.runId && f.confidence === "suggestion")
+          .map((f) => `${f.kind}/${f.pattern}`),
+      );
       for (const p of actual) {
         if (expected.has(p as never)) truePositives++;
-        else falsePositives++;
+        else if (!suggestions.has(p)) falsePositives++;
       }
       for (const p of expected) if (!actual.includes(p)) falseNegatives++;
     }

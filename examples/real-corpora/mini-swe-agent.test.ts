@@ -1,5 +1,6 @@
-// Real mini-swe-agent runs replayed through the SDK into the real collector command, and the
-// report checked against figures computed by hand from the trajectory files.
+// Real mini-swe-agent runs replayed through the SDK into the real collector command: the report
+// checked against figures computed by hand from the trajectory files, and the findings against
+// what reading the trajectories shows.
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,9 +9,11 @@ import { type CollectorProcess, runCli, spawnCollector } from "@leantrace/cli";
 import { init } from "@leantrace/sdk/init";
 import { openStore } from "@leantrace/storage";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadTrajectories, REPLAY_WORKFLOW, replay } from "./replay.ts";
+import { loadMiniSweAgent, MINI_SWE_AGENT } from "./corpora/mini-swe-agent.ts";
+import { replay } from "./replay.ts";
 
-const DATA = fileURLToPath(new URL("./data/", import.meta.url));
+const DATA = fileURLToPath(new URL("./data/mini-swe-agent/", import.meta.url));
+const FORMAT_ERROR = "Please always provide EXACTLY ONE action";
 
 let dir: string;
 let collector: CollectorProcess;
@@ -35,6 +38,26 @@ async function billedCost(): Promise<number> {
   return cost;
 }
 
+/** Tokens of the turns the harness refused, straight from the files. */
+async function handRefusedTokens(): Promise<number> {
+  let tokens = 0;
+  for (const file of (await readdir(DATA)).filter((f) => f.endsWith(".traj.json"))) {
+    const { messages } = JSON.parse(await readFile(join(DATA, file), "utf8"));
+    messages.forEach(
+      (
+        m: { role: string; content: string; extra: { response: { usage: Record<string, number> } } },
+        i: number,
+      ) => {
+        if (m.role === "assistant" && messages[i + 1]?.content.startsWith(FORMAT_ERROR)) {
+          tokens +=
+            (m.extra.response.usage.prompt_tokens ?? 0) + (m.extra.response.usage.completion_tokens ?? 0);
+        }
+      },
+    );
+  }
+  return tokens;
+}
+
 async function handComputed() {
   const outcomes = JSON.parse(await readFile(join(DATA, "outcomes.json"), "utf8")).runs as {
     instance_id: string;
@@ -50,7 +73,7 @@ async function handComputed() {
   }
   const successes = outcomes.filter((o) => o.resolved).length;
   return {
-    workflow: REPLAY_WORKFLOW,
+    workflow: MINI_SWE_AGENT,
     runs: outcomes.length,
     successes,
     failures: outcomes.length - successes,
@@ -63,7 +86,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "leantrace-replay-test-"));
   collector = await spawnCollector(["--data", join(dir, "data")]);
   const sdk = init({ endpoint: collector.url, serviceName: "replay-test", exportDelayMillis: 100 });
-  for (const trajectory of await loadTrajectories()) await replay(trajectory);
+  for (const run of await loadMiniSweAgent(DATA)) await replay(run);
   await sdk.shutdown();
 });
 
@@ -75,7 +98,7 @@ afterAll(async () => {
 describe("replayed mini-swe-agent runs", () => {
   it("report the hand-computed tokens per successful outcome", async () => {
     const expected = await handComputed();
-    expect(expected.totalTokens).toBe(3_161_530);
+    expect(expected.totalTokens).toBe(3_508_905);
     const { code, stdout } = await leantrace("report", "--json", "--endpoint", collector.url);
     expect(code).toBe(0);
     const report = JSON.parse(stdout);
@@ -89,53 +112,57 @@ describe("replayed mini-swe-agent runs", () => {
     expect(workflow.totalCost).toBeCloseTo(await billedCost(), 6);
   });
 
-  it("finds the loops and re-reads a person sees in the trajectories, and nothing in the clean runs", async () => {
+  it("finds the refused turns, loops and re-reads a person sees in the trajectories, and no repeat after an edit", async () => {
     const analysed = await leantrace("analyze", "--json", "--endpoint", collector.url);
     expect(analysed.code).toBe(0);
-    expect(JSON.parse(analysed.stdout).runs).toBe(6);
+    expect(JSON.parse(analysed.stdout).runs).toBe(7);
     const findings = async (run: string) => {
       const { stdout } = await leantrace("findings", "--json", "--run", run, "--endpoint", collector.url);
       return JSON.parse(stdout).findings as {
         kind: string;
         pattern: string;
+        confidence: string;
+        wastedSpanIds: string[];
         wastedTokens: number;
+        carriedTokens: number;
         explanation: string;
       }[];
     };
-    // Steps 19-23: the same no-op `sed` five times in a row.
+    // Messages 40-48: the same no-op `sed` ran four times in a row (a fifth attempt, message
+    // 46, was refused by the harness and ran nothing: it is not counted as a run).
     const sympy = await findings("sympy__sympy-15976");
-    const sympyLoops = sympy.filter((f) => f.kind === "loop");
+    const sympyLoops = sympy.filter((f) => f.pattern === "repeat");
     expect(sympyLoops).toHaveLength(1);
-    expect(sympyLoops[0]?.pattern).toBe("repeat");
-    expect(sympyLoops[0]?.explanation).toMatch(
-      /^`bash` called 5 times in a row with the same arguments; the 4 repeats/,
-    );
-    // `python test_complex.py` re-run with the same traceback, the same lines printed again.
-    const rereads = sympy.filter((f) => f.pattern === "repeated_read");
-    expect(rereads.length).toBeGreaterThanOrEqual(4);
-    for (const f of rereads) expect(f.wastedTokens).toBeGreaterThan(0);
-    // Steps 36-38: a malformed message twice, so the same command was sent three times.
-    const django = (await findings("django__django-11299")).filter((f) => f.kind === "loop");
-    expect(django.map((f) => f.explanation.slice(0, 40))).toEqual([
-      "`bash` called 3 times in a row with the ",
-    ]);
-    // Step 16 prints `client.py` again, unchanged since step 2.
-    expect((await findings("django__django-14315")).map((f) => f.pattern)).toContain("repeated_read");
-    // No run repeats a command twice in a row here: no loop may be reported.
-    for (const run of [
-      "django__django-16429",
-      "django__django-14765",
-      "django__django-14315",
-      "psf__requests-2317",
-    ]) {
-      expect((await findings(run)).filter((f) => f.kind === "loop")).toEqual([]);
+    expect(sympyLoops[0]?.confidence).toBe("certain");
+    expect(sympyLoops[0]?.explanation).toMatch(/^`bash` ran 4 times in a row with the same arguments/);
+    // Messages 50 and 62 run `python test_complex.py` with the same output, but files were
+    // edited (and the edit reverted) in between: a fair re-test, not a re-read.
+    expect(sympy.filter((f) => f.pattern === "repeated_read")).toEqual([]);
+    // Messages 14 and 30: the same grep over an unchanged tree, only reads in between.
+    const xarray = (await findings("pydata__xarray-3151")).filter((f) => f.pattern === "repeated_read");
+    expect(xarray).toHaveLength(1);
+    expect(xarray[0]?.explanation).toMatch(/^`bash` was called again with the same arguments 8 steps after/);
+    // Refused turns: every turn the harness answered with its format error, and nothing else.
+    const refused: { run: string; tokens: number; carried: number }[] = [];
+    for (const run of (await loadMiniSweAgent(DATA)).map((r) => r.runId)) {
+      const all = await findings(run);
+      for (const f of all.filter((x) => x.pattern === "refused")) {
+        refused.push({ run, tokens: f.wastedTokens, carried: f.carriedTokens });
+      }
+      // No run repeats a command with nothing in between, but for sympy's sed and xarray's grep.
+      const repeats = all.filter((f) => f.pattern === "repeat" || f.pattern === "repeated_read");
+      if (run !== "sympy__sympy-15976" && run !== "pydata__xarray-3151") expect(repeats, run).toEqual([]);
     }
+    expect(refused.reduce((n, r) => n + r.tokens, 0)).toBe(await handRefusedTokens());
+    // Message 70 of sympy: 57,811 output tokens of monologue with no command, carried in the
+    // prompts of the 11 calls after it.
+    expect(Math.max(...refused.map((r) => r.carried))).toBeGreaterThan(11 * 57_000);
   });
 
   it("prints a table, and filters by workflow", async () => {
     const table = await leantrace("report", "--endpoint", collector.url);
     expect(table.stdout).toContain("mini-swe-agent");
-    expect(table.stdout).toContain("3,161,530");
+    expect(table.stdout).toContain("3,508,905");
     const none = await leantrace("report", "--json", "--workflow", "other", "--endpoint", collector.url);
     expect(none.code).toBe(0);
     expect(JSON.parse(none.stdout)).toEqual({ workflows: [] });
@@ -150,20 +177,30 @@ describe("replayed mini-swe-agent runs", () => {
     expect(badPort.stderr).toContain('--port "eighty" is not valid');
   });
 
-  it("stops on SIGTERM with exit code 0, every step stored: one LLM step per message, one tool step per command", async () => {
+  it("stops on SIGTERM with exit code 0, every step stored: one LLM step per message, one tool step per command that ran", async () => {
     expect(await collector.stop("SIGTERM")).toBe(0);
-    const trajectories = await loadTrajectories();
-    const assistant = trajectories.flatMap((t) => t.messages.filter((m) => m.role === "assistant"));
-    const commands = assistant.filter((m) => /```bash\n/.test(m.content)).length;
+    const runs = await loadMiniSweAgent(DATA);
+    const files = (await readdir(DATA)).filter((f) => f.endsWith(".traj.json"));
+    let assistant = 0;
+    let commands = 0;
+    for (const file of files) {
+      const { messages } = JSON.parse(await readFile(join(DATA, file), "utf8"));
+      messages.forEach((m: { role: string; content: string }, i: number) => {
+        if (m.role !== "assistant") return;
+        assistant++;
+        const ran = !messages[i + 1]?.content.startsWith(FORMAT_ERROR);
+        if (ran && (m.content.match(/```bash\n/g) ?? []).length === 1) commands++;
+      });
+    }
     const store = await openStore({ dataDir: join(dir, "data") });
     try {
       const kinds = await store.select<{ kind: string; n: number }>(
         "SELECT kind, count() AS n FROM {db:Identifier}.spans FINAL GROUP BY kind ORDER BY kind",
       );
       expect(kinds).toEqual([
-        { kind: "llm", n: assistant.length },
+        { kind: "llm", n: assistant },
         { kind: "tool", n: commands },
-        { kind: "workflow", n: trajectories.length },
+        { kind: "workflow", n: runs.length },
       ]);
     } finally {
       await store.close();

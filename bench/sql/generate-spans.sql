@@ -1,7 +1,7 @@
 -- Synthetic agent runs for the analyzer benchmark, {spans_per_run} spans each: a workflow root
 -- with its outcome, then LLM calls alternating with tool calls, two retrievals. Some runs loop
--- (the same call three times), repeat a retrieval, re-read a file or leave a result unused, so
--- that every analyzer has work; the rest are clean.
+-- (the same call three times, the same result), repeat a retrieval, re-read a file, leave a
+-- result unused or have an LLM turn refused, so that every analyzer has work; the rest are clean.
 INSERT INTO {db:Identifier}.spans
 (
     trace_id, span_id, parent_span_id, run_id, workflow, span_name, kind, operation, service_name,
@@ -34,7 +34,8 @@ SELECT
     if(kind = 'tool',
        toString(cityHash64(toUInt64(multiIf(run % 20 = 0 AND pos IN (10, 12, 14), run * 1000, run % 15 = 0 AND pos IN (8, 24), run * 1000 + 1, number)))),
        '') AS tool_args_fp,
-    -- Re-reads: in every 15th run, call 24 returns what call 8 did, with the same arguments.
+    -- Re-reads: in every 15th run, call 24 returns what call 8 did, with the same arguments
+    -- (read_file: a read, so the tools between, whatever they are, decide whether it counts).
     if(kind IN ('tool', 'retrieval'), toString(cityHash64(result_key)), '') AS result_fp,
     if(kind IN ('tool', 'retrieval'), 200 + cityHash64(number, 3) % 3000, 0) AS result_chars,
     -- Repeated retrievals: every 25th run asks the same query twice.
@@ -46,7 +47,8 @@ SELECT
     if(kind = 'llm' AND pos > 1 AND NOT (run % 30 = 0 AND pos = 17), [toString(cityHash64(previous_result_key))], []) AS input_part_fps,
     if(kind = 'llm', toString(cityHash64(number, 6)), '') AS output_fp,
     if(pos = 0, if(run % 10 < 8, 'success', 'failure'), '') AS outcome,
-    'unset' AS status_code,
+    -- Refused turns: in every 12th run, LLM call 21 could not be used.
+    if(kind = 'llm' AND run % 12 = 0 AND pos = 21, 'error', 'unset') AS status_code,
     toDateTime64('2026-11-01 00:00:00', 9, 'UTC') + toIntervalSecond(run) + toIntervalMillisecond(pos * 10) AS start_time,
     start_time + toIntervalMillisecond(if(pos = 0, 400, 8)) AS end_time,
     toUInt64(if(pos = 0, 400, 8) * 1000000) AS duration_ns,
@@ -58,7 +60,7 @@ FROM
         intDiv(number, {spans_per_run:UInt64}) AS run,
         number % {spans_per_run:UInt64} AS pos,
         -- What a step returned, and what the step before it returned (the next prompt reads it).
-        toUInt64(if(run % 15 = 0 AND pos IN (8, 24), run * 1000 + 1, number)) AS result_key,
-        toUInt64(if(run % 15 = 0 AND pos - 1 IN (8, 24), run * 1000 + 1, number - 1)) AS previous_result_key
+        toUInt64(multiIf(run % 15 = 0 AND pos IN (8, 24), run * 1000 + 1, run % 20 = 0 AND pos IN (10, 12, 14), run * 1000, number)) AS result_key,
+        toUInt64(multiIf(run % 15 = 0 AND pos - 1 IN (8, 24), run * 1000 + 1, run % 20 = 0 AND pos - 1 IN (10, 12, 14), run * 1000, number - 1)) AS previous_result_key
     FROM numbers({first_run:UInt64} * {spans_per_run:UInt64}, {runs:UInt64} * {spans_per_run:UInt64})
 )

@@ -7,7 +7,7 @@
 --                  input fingerprints and has an LLM call with them after the step. A step that
 --                  changes state did its work whether or not its output was read: never flagged.
 -- Wasted: the steps after the outcome, all their tokens; for an unused result, its own tokens
--- and the LLM calls that chose it.
+-- and the LLM call that chose it.
 -- Each row is a candidate finding: the pass (src/pass.ts) inserts them into finding_candidates.
 WITH
     runs AS
@@ -30,7 +30,7 @@ WITH
         SELECT
             *,
             step,
-            arrayFilter((j, k, a) -> k = 'llm' AND a = actions_before[step], positions, kinds, actions_before) AS choosers
+            arrayFilter(j -> j > 0, [leantraceChooser(kinds, actions_before, step)]) AS choosers
         FROM
         (
             SELECT
@@ -41,8 +41,8 @@ WITH
                 arrayDistinct(arrayFlatten(input_part_fps)) AS read_fps,
                 arrayMap(
                     (with_reads, alone) -> with_reads - alone,
-                    arraySlice(arrayEnumerateUniq(arrayConcat(read_fps, result_fps)), length(read_fps) + 1),
-                    arrayEnumerateUniq(result_fps)
+                    arraySlice(arrayEnumerateUniq(arrayConcat(read_fps, message_fps)), length(read_fps) + 1),
+                    arrayEnumerateUniq(message_fps)
                 ) AS was_read,
                 arrayLastIndex((k, p) -> k = 'llm' AND notEmpty(p), kinds, input_part_fps) AS last_reader
             FROM runs
@@ -51,7 +51,7 @@ WITH
         ARRAY JOIN arrayFilter(
             (i, k, e, err, r, s, read) -> k IN ('tool', 'retrieval') AND e = 'read' AND err = 0 AND r != 0
                 AND i < last_reader AND NOT (decided AND s > decided_at) AND read = 0,
-            positions, kinds, effects, errors, result_fps, starts, was_read) AS step
+            positions, kinds, effects, errors, message_fps, starts, was_read) AS step
     )
 SELECT
     {pass:UInt64}, project, run_id, workflow, outcome, service_version, 'extraneous', 'after_outcome', 'certain',
@@ -70,7 +70,7 @@ SELECT
     arrayMap(i -> span_ids[i], arrayConcat([step], choosers)) AS wasted_ids,
     arrayMap(i -> tokens[i], arrayConcat([step], choosers)) AS wasted_toks,
     arraySum(wasted_toks) AS wasted,
-    format('the result of {} was never read by a later LLM call; the step and the LLM calls that chose it used {} tokens',
+    format('the result of {} was never read by a later LLM call; the step and the LLM call that chose it used {} tokens',
         if(kinds[step] = 'tool', concat('`', tool_names[step], '`'),
            if(data_sources[step] = '', 'a retrieval', concat('a retrieval from `', data_sources[step], '`'))),
         leantraceThousands(wasted))

@@ -33,8 +33,8 @@ WITH
     (
         SELECT
             project, run_id, span_ids, tokens, costs, kinds, input_tokens, input_part_fps,
-            arrayMap((k, o, r) -> if(k = 'llm', o, r), kinds, output_fps, result_fps) AS message_fps,
-            arrayMap((k, o, r) -> if(k = 'llm', o, r), kinds, output_tokens, result_tokens) AS message_tokens,
+            message_fps,
+            message_tokens,
             NOT arrayExists(p -> notEmpty(p), input_part_fps) AS estimated
         FROM {db:Identifier}.analysis_runs
         WHERE pass_id = {pass:UInt64} AND (project, run_id) IN (SELECT project, run_id FROM candidates)

@@ -12,7 +12,7 @@
 --   refused      LLM turns the agent could not use (span status error, `error.type`, or the
 --                SDK's `step.reject`): no action came of them, and the next turn had to redo it.
 -- Repeats of a call further back in the run are reported by repeated-retrieval.sql.
--- Wasted: every repetition after the first, with the LLM calls that chose it; the repeated
+-- Wasted: every repetition after the first, with the LLM call that chose it; the repeated
 -- LLM calls of a monologue; the refused turns. What later calls paid to carry them in their
 -- context is added by finalize.sql.
 -- Confidence: `certain` when every repeat's result was recorded and equal; when results were
@@ -34,7 +34,7 @@ WITH
             arrayFilter((s, a) -> a, call_signatures, is_act) AS sigs,
             arrayFilter((r, a) -> a, repeat_of, is_act) AS reps,
             arrayFilter((r, a) -> a, repeat_known, is_act) AS knowns,
-            arrayFilter((r, a) -> a, result_fps, is_act) AS results,
+            arrayFilter((r, a) -> a, message_fps, is_act) AS results,
             arrayFilter((r, a) -> a, errors, is_act) AS act_errors,
             arrayMap((r, p) -> toUInt8(r != 0 AND r = p), reps, arraySlice(arrayPushFront(acts, 0), 1, length(acts))) AS adjacent,
             arraySlice(arrayPushFront(sigs, 0), 1, length(sigs)) AS back1,
@@ -43,7 +43,7 @@ WITH
             arrayConcat([0, 0], arraySlice(results, 1, length(results) - 2)) AS results_back2,
             arrayConcat([0, 0, 0], arraySlice(results, 1, length(results) - 3)) AS results_back3,
             arrayFilter((i, k) -> k = 'llm', positions, kinds) AS llms,
-            arrayFilter((o, k) -> k = 'llm', output_fps, kinds) AS outs,
+            arrayFilter((o, k) -> k = 'llm', message_fps, kinds) AS outs,
             arrayFilter((e, k) -> k = 'llm', errors, kinds) AS llm_errors,
             arrayFilter((a, k) -> k = 'llm', actions_before, kinds) AS llm_actions
         FROM {db:Identifier}.analysis_runs
@@ -56,14 +56,14 @@ WITH
             arrayMap(x -> x.1, block) AS calls,
             arrayAll(x -> x.3 = 1, block) AS all_failed,
             arrayAll(x -> x.2 = 1, arraySlice(block, 2)) AS known
-        FROM runs
+        -- Only runs with a repeat are taken apart.
+        FROM (SELECT * FROM runs WHERE arrayExists(r -> r != 0, reps))
         -- Tuples (position, result known, failed); a row breaks where a call is not the
         -- repeat of the one just before it.
         ARRAY JOIN arrayFilter(
             b -> length(b) >= {loop_min_repeats:UInt32},
             arraySplit((x, fresh) -> fresh, arrayZip(acts, knowns, act_errors), arrayMap(a -> a = 0, adjacent))
         ) AS block
-        WHERE arraySum(adjacent) > 0
     ),
     cycles AS
     (
@@ -84,7 +84,8 @@ WITH
                    arrayMap((s, a, b, c, r, rc) -> toUInt8(s != 0 AND s = c AND s != a AND s != b AND a != b AND r = rc),
                        sigs, back1, back2, back3, results, results_back3)
                 ) AS matched
-            FROM runs
+            -- A cycle needs calls that occur more than once.
+            FROM (SELECT * FROM runs WHERE arrayUniq(sigs) - has(sigs, 0) < arrayCount(s -> s != 0, sigs))
             ARRAY JOIN [2, 3] AS period
             WHERE length(sigs) >= period * {alternation_min_cycles:UInt32}
         )
@@ -102,7 +103,7 @@ WITH
         SELECT
             project, run_id, workflow, outcome, service_version, span_ids, tokens,
             arrayMap(x -> llms[x.1], block) AS calls
-        FROM runs
+        FROM (SELECT * FROM runs WHERE length(outs) >= {monologue_min_repeats:UInt32})
         ARRAY JOIN arrayFilter(
             b -> length(b) >= {monologue_min_repeats:UInt32} AND b[1].2 != 0,
             arraySplit(
@@ -111,14 +112,13 @@ WITH
                 arrayMap((o, p) -> o != p OR o = 0, outs, arraySlice(arrayPushFront(outs, 0), 1, length(outs)))
             )
         ) AS block
-        WHERE length(outs) >= {monologue_min_repeats:UInt32}
     ),
     refusals AS
     (
         SELECT
             project, run_id, workflow, outcome, service_version, span_ids, tokens, error_texts,
             arrayMap(x -> x.1, block) AS calls
-        FROM runs
+        FROM (SELECT * FROM runs WHERE has(llm_errors, 1))
         -- Refused turns in a row (no action between them) make one finding.
         ARRAY JOIN arrayFilter(
             b -> b[1].2 = 1,
@@ -131,9 +131,9 @@ WITH
                     llm_actions, arraySlice(arrayPushFront(llm_actions, 0), 1, length(llm_actions)))
             )
         ) AS block
-        WHERE has(llm_errors, 1)
     )
--- chooser_positions: the LLM calls that chose the repeated calls (same actions_before).
+-- chooser_positions: the LLM calls that chose the repeated calls (leantraceChooser: the LLM call
+-- right before a call, when it chose that call alone).
 SELECT
     {pass:UInt64}, project, run_id, workflow, outcome, service_version, 'loop',
     if(all_failed, 'error_retry', 'repeat') AS pattern,
@@ -148,16 +148,14 @@ SELECT
             format('`{}` ran {} times in a row with the same arguments and returned the same result{}', tool_names[calls[1]],
                 toString(length(calls)), if(length(calls) = 2, '', ' each time'))),
         if(known, '', ' (as far as can be told: results were not recorded)'),
-        if(length(calls) = 2, '; the repeat and the LLM calls that chose it used ',
+        if(length(calls) = 2, '; the repeat and the LLM call that chose it used ',
             format('; the {} repeats and the LLM calls that chose them used ', toString(length(calls) - 1))),
         leantraceThousands(wasted), ' tokens')
 FROM
 (
     SELECT
         *,
-        arrayFlatten(arrayMap(
-            c -> arrayFilter((j, k, a) -> k = 'llm' AND a = actions_before[c], arrayEnumerate(kinds), kinds, actions_before),
-            arraySlice(calls, 2))) AS chooser_positions
+        arrayFilter(j -> j > 0, arrayMap(c -> leantraceChooser(kinds, actions_before, c), arraySlice(calls, 2))) AS chooser_positions
     FROM rows
 )
 
@@ -177,9 +175,7 @@ FROM
 (
     SELECT
         *,
-        arrayFlatten(arrayMap(
-            c -> arrayFilter((j, k, a) -> k = 'llm' AND a = actions_before[c], arrayEnumerate(kinds), kinds, actions_before),
-            calls)) AS chooser_positions
+        arrayFilter(j -> j > 0, arrayMap(c -> leantraceChooser(kinds, actions_before, c), calls)) AS chooser_positions
     FROM cycles
 )
 

@@ -22,11 +22,11 @@ WITH
     profiles AS
     (
         -- Successful runs analysed before, and this pass's: each run once.
-        SELECT project, workflow, case_id, signatures
+        SELECT project, workflow, case_id, signature_hashes AS signatures
         FROM {db:Identifier}.run_analysis FINAL
         WHERE outcome = 'success' AND (project, run_id) NOT IN (SELECT project, run_id FROM runs)
         UNION ALL
-        SELECT project, workflow, case_id, arrayDistinct(arrayFilter(s -> s != '', step_signatures)) AS signatures
+        SELECT project, workflow, case_id, arrayDistinct(arrayFilter(s -> s != 0, step_signatures)) AS signatures
         FROM runs
         WHERE outcome = 'success'
     ),
@@ -71,12 +71,13 @@ WITH
             rare.runs_with[indexOf(rare.signatures, signature)] AS runs_with,
             rare.compared AS compared,
             arrayFilter((i, s, e) -> s = signature AND e != 'write', positions, step_signatures, effects) AS steps,
+            leantraceStepSignature(kinds[steps[1]], tool_names[steps[1]], data_sources[steps[1]]) AS signature_text,
             arrayFlatten(arrayMap(
-                s -> arrayConcat([s], arrayFilter(j -> kinds[j] = 'llm' AND actions_before[j] = actions_before[s], positions)),
+                s -> arrayFilter(j -> j > 0, [s, leantraceChooser(kinds, actions_before, s)]),
                 steps)) AS wasted_positions
         FROM runs AS r
         INNER JOIN rare ON rare.project = r.project AND rare.workflow = r.workflow AND rare.case_id = r.case_id
-        ARRAY JOIN arrayFilter(s -> has(rare.signatures, s), arrayDistinct(r.step_signatures)) AS signature
+        ARRAY JOIN arrayFilter(s -> has(rare.signatures, s), arrayDistinct(arrayFilter(s -> s != 0, r.step_signatures))) AS signature
         WHERE r.outcome = 'success' AND notEmpty(steps)
     )
 SELECT
@@ -86,7 +87,7 @@ SELECT
     arrayMap(i -> tokens[i], wasted_positions) AS wasted_toks,
     arraySum(wasted_toks) AS wasted,
     format('{} appears in only {} of the {} {}; if this run did not need it, it cost {} tokens',
-        if(startsWith(signature, 'tool:'), concat('`', substring(signature, 6), '`'), concat('a ', replaceOne(signature, ':', ' from '))),
+        if(startsWith(signature_text, 'tool:'), concat('`', substring(signature_text, 6), '`'), concat('a ', replaceOne(signature_text, ':', ' from '))),
         toString(runs_with), toString(compared),
         if(case_id = '', 'successful runs of this workflow', format('other successful runs of the same case (`{}`)', case_id)),
         leantraceThousands(wasted))

@@ -9,7 +9,7 @@
 INSERT INTO {db:Identifier}.run_analysis
 (
     project, run_id, pass_id, workflow, outcome, service_version, case_id, last_ingested_at, outcome_received_at,
-    signatures, wasted_tokens, carried_tokens, carried_estimated
+    signature_hashes, wasted_tokens, carried_tokens, carried_estimated
 )
 WITH
     wasted_spans AS
@@ -25,34 +25,42 @@ WITH
         SELECT project, run_id, sum(tokens) AS wasted, groupArray(span_id) AS ids
         FROM wasted_spans
         GROUP BY project, run_id
+    ),
+    carried AS
+    (
+        -- Only the runs with waste: the others carry nothing.
+        SELECT
+            project,
+            run_id,
+            NOT arrayExists(p -> notEmpty(p), input_part_fps) AS estimated,
+            arraySum(
+                (j, k, id, input, parts) -> if(
+                    k = 'llm' AND NOT has(ids, id),
+                    least(input, arraySum(
+                        p -> if(p < j AND message_tokens[p] > 0 AND (estimated OR has(parts, message_fps[p])), message_tokens[p], 0),
+                        wasted_positions)),
+                    0),
+                arrayEnumerate(kinds), kinds, span_ids, input_tokens, input_part_fps) AS tokens
+        FROM
+        (
+            SELECT
+                a.project AS project, a.run_id AS run_id, a.kinds AS kinds, a.span_ids AS span_ids,
+                a.input_tokens AS input_tokens, a.input_part_fps AS input_part_fps, a.message_fps AS message_fps,
+                a.message_tokens AS message_tokens, w.ids AS ids,
+                arrayFilter(i -> i > 0, arrayMap(id -> indexOf(a.span_ids, id), w.ids)) AS wasted_positions
+            FROM {db:Identifier}.analysis_runs AS a
+            INNER JOIN waste AS w ON w.project = a.project AND w.run_id = a.run_id
+            WHERE a.pass_id = {pass:UInt64} AND (a.project, a.run_id) IN (SELECT project, run_id FROM waste)
+        )
     )
 SELECT
-    project, run_id, pass_id, workflow, outcome, service_version, case_id, last_ingested_at, outcome_received_at,
-    arrayDistinct(arrayFilter(s -> s != '', step_signatures)),
-    wasted,
-    if(wasted = 0, 0, arraySum(
-        (j, k, id, input, parts) -> if(
-            k = 'llm' AND NOT has(ids, id),
-            least(input, arraySum(
-                p -> if(p < j AND message_tokens[p] > 0 AND (estimated OR has(parts, message_fps[p])), message_tokens[p], 0),
-                wasted_positions)),
-            0),
-        arrayEnumerate(kinds), kinds, span_ids, input_tokens, input_part_fps)),
-    wasted > 0 AND estimated
-FROM
-(
-    SELECT
-        a.project AS project, a.run_id AS run_id, a.pass_id AS pass_id, a.workflow AS workflow, a.outcome AS outcome,
-        a.service_version AS service_version, a.case_id AS case_id, a.last_ingested_at AS last_ingested_at,
-        a.outcome_received_at AS outcome_received_at, a.step_signatures AS step_signatures, a.kinds AS kinds,
-        a.span_ids AS span_ids, a.input_tokens AS input_tokens, a.input_part_fps AS input_part_fps,
-        ifNull(w.wasted, 0) AS wasted,
-        w.ids AS ids,
-        arrayMap((k, o, r) -> if(k = 'llm', o, r), a.kinds, a.output_fps, a.result_fps) AS message_fps,
-        arrayMap((k, o, r) -> if(k = 'llm', o, r), a.kinds, a.output_tokens, a.result_tokens) AS message_tokens,
-        NOT arrayExists(p -> notEmpty(p), a.input_part_fps) AS estimated,
-        arrayFilter(i -> i > 0, arrayMap(id -> indexOf(a.span_ids, id), w.ids)) AS wasted_positions
-    FROM {db:Identifier}.analysis_runs AS a
-    LEFT JOIN waste AS w ON w.project = a.project AND w.run_id = a.run_id
-    WHERE a.pass_id = {pass:UInt64}
-)
+    a.project, a.run_id, a.pass_id, a.workflow, a.outcome, a.service_version, a.case_id, a.last_ingested_at,
+    a.outcome_received_at,
+    arrayDistinct(arrayFilter(s -> s != 0, a.step_signatures)),
+    ifNull(w.wasted, 0),
+    ifNull(c.tokens, 0),
+    ifNull(c.estimated, 0)
+FROM {db:Identifier}.analysis_runs AS a
+LEFT JOIN waste AS w ON w.project = a.project AND w.run_id = a.run_id
+LEFT JOIN carried AS c ON c.project = a.project AND c.run_id = a.run_id
+WHERE a.pass_id = {pass:UInt64}

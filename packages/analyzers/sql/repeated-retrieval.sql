@@ -13,7 +13,7 @@
 --                        state repeated that way (a script run again with only reads between, the
 --                        same output) is reported as loop/repeat. Calls already part of a loop
 --                        finding are left out (the loop analyzer runs first).
--- Wasted: the repeat's own tokens and the LLM calls that chose it; what later calls paid to
+-- Wasted: the repeat's own tokens and the LLM call that chose it; what later calls paid to
 -- carry its result is added by finalize.sql.
 -- Each row is a candidate finding: the pass (src/pass.ts) inserts them into finding_candidates.
 WITH
@@ -46,9 +46,9 @@ WITH
                 pattern = 'overlapping_results', 'certain',
                 notEmpty(document_ids[step]) AND notEmpty(document_ids[earlier]),
                     if(arraySort(document_ids[step]) = arraySort(document_ids[earlier]), 'certain', ''),
-                result_fps[step] != 0 AND result_fps[earlier] != 0,
-                    if(result_fps[step] = result_fps[earlier], 'certain', ''),
-                empty(document_ids[step]) AND empty(document_ids[earlier]) AND result_fps[step] = 0 AND result_fps[earlier] = 0,
+                message_fps[step] != 0 AND message_fps[earlier] != 0,
+                    if(message_fps[step] = message_fps[earlier], 'certain', ''),
+                empty(document_ids[step]) AND empty(document_ids[earlier]) AND message_fps[step] = 0 AND message_fps[earlier] = 0,
                     'suggestion',
                 '') AS confidence,
             if(pattern = 'same_query',
@@ -63,7 +63,14 @@ WITH
                 arrayFilter((q, k) -> k IN ('retrieval', 'embedding'), query_fps, kinds) AS lookup_queries,
                 arrayFilter((d, k) -> k IN ('retrieval', 'embedding'), data_sources, kinds) AS lookup_sources,
                 arrayFilter((d, k) -> k IN ('retrieval', 'embedding'), document_ids, kinds) AS lookup_documents,
-                arrayFilter((w, k) -> k IN ('retrieval', 'embedding'), writes_before, kinds) AS lookup_writes,
+                -- State-changing steps before each lookup: equal counts, nothing in between.
+                arrayFilter(
+                    (w, k) -> k IN ('retrieval', 'embedding'),
+                    arrayMap(
+                        (w, through) -> through - w,
+                        arrayMap(e -> toUInt32(e IN ('write', 'unknown')), effects) AS write_flags,
+                        arrayCumSum(write_flags)),
+                    kinds) AS lookup_writes,
                 arrayMap(
                     (n, q, src, w) -> lookups[arrayFirstIndex(
                         (m, q2, src2, w2) -> m < n AND w2 = w AND q != 0 AND q2 = q AND src2 = src,
@@ -108,7 +115,7 @@ WITH
                 arrayFilter((i, a) -> a, positions, is_act) AS acts,
                 -- A call's repeat of the action just before it is a loop's; further back, ours.
                 arrayFilter(
-                    (i, rep, p) -> rep != 0 AND rep != p AND result_tokens[i] >= {min_reread_tokens:UInt32} AND NOT has(l.spans, span_ids[i]),
+                    (i, rep, p) -> rep != 0 AND rep != p AND message_tokens[i] >= {min_reread_tokens:UInt32} AND NOT has(l.spans, span_ids[i]),
                     acts,
                     arrayFilter((rep, a) -> a, repeat_of, is_act),
                     arraySlice(arrayPushFront(acts, 0), 1, length(acts))) AS repeated
@@ -134,11 +141,11 @@ SELECT
     arrayMap(i -> span_ids[i], arrayConcat([step], choosers)) AS wasted_ids,
     arrayMap(i -> tokens[i], arrayConcat([step], choosers)) AS wasted_toks,
     arraySum(wasted_toks) AS wasted,
-    format('{}; the repeat and the LLM calls that chose it used {} tokens', what, leantraceThousands(wasted))
+    format('{}; the repeat and the LLM call that chose it used {} tokens', what, leantraceThousands(wasted))
 FROM
 (
     SELECT
         *,
-        arrayFilter((j, k, a) -> k = 'llm' AND a = actions_before[step], arrayEnumerate(kinds), kinds, actions_before) AS choosers
+        arrayFilter(j -> j > 0, [leantraceChooser(kinds, actions_before, step)]) AS choosers
     FROM repeats
 )

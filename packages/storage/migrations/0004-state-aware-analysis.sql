@@ -23,8 +23,6 @@ DROP TABLE IF EXISTS {db:Identifier}.analysis_runs
 --   effects[i]         'read', 'write', 'none' or 'unknown' (counted as state-changing) for
 --                      tool and retrieval steps (see prepare-runs.sql), 'none' for LLM and
 --                      reasoning steps;
---   writes_before[i]   state-changing steps before step i: two steps with the same count have
---                      nothing between them that could change a result;
 --   repeat_of[i]       for a call that repeats an earlier one with nothing state-changing in
 --                      between and the same result (or both results unknown), the position of
 --                      that earlier call; 0 otherwise. repeat_known[i] is 1 when both results
@@ -49,24 +47,24 @@ CREATE TABLE IF NOT EXISTS {db:Identifier}.analysis_runs
     call_signatures Array(UInt64),
     effects Array(LowCardinality(String)),
     errors Array(UInt8),
-    error_texts Array(String),
+    error_texts Array(LowCardinality(String)),
     tokens Array(UInt64),
     input_tokens Array(UInt64),
-    output_tokens Array(UInt64),
     costs Array(Nullable(Float64)),
-    output_fps Array(UInt64),
     query_fps Array(UInt64),
     data_sources Array(LowCardinality(String)),
     document_ids Array(Array(String)),
-    result_fps Array(UInt64),
-    result_tokens Array(UInt64),
+    -- What a step adds to the conversation: an LLM call its output, a tool or retrieval its
+    -- result (for a failure without one, its error message); fingerprint and size in tokens.
+    message_fps Array(UInt64),
+    message_tokens Array(UInt64),
     input_part_fps Array(Array(UInt64)),
     actions_before Array(UInt32),
-    writes_before Array(UInt32),
     repeat_of Array(UInt32),
     repeat_known Array(UInt8),
-    -- kind with tool name or data source, for tool, retrieval, embedding and rerank steps; '' else
-    step_signatures Array(String),
+    -- What off-path compares across runs: a hash of the step's kind with its tool name or data
+    -- source (leantraceStepSignature), 0 for steps that are not tool or lookup steps.
+    step_signatures Array(UInt64),
     created_at DateTime DEFAULT now()
 )
 -- Held in memory: written once and read by every analyzer within one pass, then deleted; a
@@ -98,3 +96,26 @@ CREATE VIEW {db:Identifier}.current_findings AS
 SELECT f.*
 FROM {db:Identifier}.findings AS f
 WHERE (f.project, f.run_id, f.pass_id) IN (SELECT project, run_id, pass_id FROM {db:Identifier}.run_analysis FINAL)
+;
+-- The LLM call that chose action c (a position in a run's steps) and nothing else: the last LLM
+-- call before it, when no other action ran between them and none follows before the next LLM
+-- call; 0 otherwise. The turns before it (talking to a user, thinking) did not choose the
+-- action, and a call that chose several actions at once was not wasted by one of them.
+CREATE FUNCTION IF NOT EXISTS leantraceChooser AS (kinds, actions_before, c) ->
+    if(
+        arrayLastIndex((k, j) -> k = 'llm' AND j < c, kinds, arrayEnumerate(kinds)) > 0
+            AND actions_before[arrayLastIndex((k, j) -> k = 'llm' AND j < c, kinds, arrayEnumerate(kinds))] = actions_before[c]
+            AND kinds[arrayFirstIndex((k, j) -> j > c AND k IN ('llm', 'tool', 'retrieval', 'embedding', 'rerank'), kinds, arrayEnumerate(kinds))] IN ('llm', ''),
+        arrayLastIndex((k, j) -> k = 'llm' AND j < c, kinds, arrayEnumerate(kinds)),
+        0)
+;
+-- A step's signature, what off-path compares across runs: its kind with its tool name or data
+-- source ('' for steps that are not tool, retrieval, embedding or rerank steps).
+CREATE FUNCTION IF NOT EXISTS leantraceStepSignature AS (kind, tool, source) ->
+    multiIf(kind = 'tool', concat('tool:', tool), kind IN ('retrieval', 'embedding', 'rerank'), concat(kind, ':', source), '')
+
+;
+-- A run's step signatures as hashes of leantraceStepSignature (runs analysed before keep theirs
+-- as text in `signatures`: hashed here on read).
+ALTER TABLE {db:Identifier}.run_analysis ADD COLUMN IF NOT EXISTS signature_hashes Array(UInt64)
+    DEFAULT arrayMap(s -> cityHash64(s), signatures) AFTER signatures

@@ -159,6 +159,38 @@ describe("replayed mini-swe-agent runs", () => {
     expect(Math.max(...refused.map((r) => r.carried))).toBeGreaterThan(11 * 57_000);
   });
 
+  it("pages through the findings with a cursor, and sums them up per pattern", async () => {
+    const all = JSON.parse(
+      (await leantrace("findings", "--json", "--limit", "1000", "--endpoint", collector.url)).stdout,
+    );
+    expect(all.nextCursor).toBeNull();
+    const paged: { id: string; wastedTokens: number }[] = [];
+    let cursor: string | null = null;
+    do {
+      const args = ["findings", "--json", "--limit", "3", "--endpoint", collector.url];
+      if (cursor !== null) args.push("--cursor", cursor);
+      const page = JSON.parse((await leantrace(...args)).stdout);
+      expect(page.findings.length).toBeLessThanOrEqual(3);
+      paged.push(...page.findings);
+      cursor = page.nextCursor;
+    } while (cursor !== null);
+    // Every finding once, in the same order: largest waste first.
+    expect(paged.map((f) => f.id)).toEqual(all.findings.map((f: { id: string }) => f.id));
+    const wasted = paged.map((f) => f.wastedTokens);
+    expect(wasted).toEqual([...wasted].sort((a, b) => b - a));
+    // Each finding says which spans it wasted, and how many tokens of each.
+    for (const f of all.findings) {
+      expect(f.wastedSpanIds.length).toBe(f.wastedSpanTokens.length);
+      expect(f.wastedSpanTokens.reduce((n: number, t: number) => n + t, 0)).toBe(f.wastedTokens);
+    }
+    const summary = await leantrace("findings", "--summary", "--endpoint", collector.url);
+    expect(summary.code).toBe(0);
+    expect(summary.stdout).toMatch(/loop\/refused\s+certain\s+\d+/);
+    const bad = await leantrace("findings", "--cursor", "not-a-cursor", "--endpoint", collector.url);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("cursor: is not a cursor this API returned");
+  });
+
   it("prints a table, and filters by workflow", async () => {
     const table = await leantrace("report", "--endpoint", collector.url);
     expect(table.stdout).toContain("mini-swe-agent");

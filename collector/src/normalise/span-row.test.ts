@@ -255,3 +255,60 @@ describe("dialects", () => {
     expect(batch.errors[0]).toContain("trace id");
   });
 });
+
+describe("what the analyzers need from every dialect", () => {
+  it("reads a shell command's effect from the arguments another instrumentation recorded", () => {
+    const tool = (command: string) =>
+      one("execute_tool bash", {
+        "gen_ai.operation.name": "execute_tool",
+        "gen_ai.tool.name": "bash",
+        "gen_ai.tool.call.arguments": JSON.stringify({ command }),
+      });
+    expect(tool("grep -n foo src/a.py | head").effect).toBe("read");
+    expect(tool("sed -i 's/a/b/' src/a.py").effect).toBe("write");
+    // Not a shell tool: left to the analyzers' name rules.
+    expect(
+      one("execute_tool lookup", { "gen_ai.tool.name": "lookup", "gen_ai.tool.call.arguments": "{}" }).effect,
+    ).toBe("");
+    // The SDK's own word wins.
+    expect(one("t", { "gen_ai.tool.name": "deploy", "leantrace.tool.effect": "write" }).effect).toBe("write");
+  });
+
+  it("reads results, failures and refusals from OpenInference and GenAI spans", () => {
+    const oi = one("search", {
+      "openinference.span.kind": "TOOL",
+      "tool.name": "search",
+      "input.value": '{"q": "refund"}',
+      "output.value": "3 results",
+    });
+    expect(oi.result_fp).not.toBe("");
+    expect(oi.tool_args_fp).not.toBe("");
+    const failed = one("execute_tool pay", { "gen_ai.tool.name": "pay", "error.type": "timeout" });
+    expect(failed.error_type).toBe("timeout");
+    const refused = one("chat", {
+      "gen_ai.operation.name": "chat",
+      "leantrace.step.rejected": "two actions",
+    });
+    expect(refused.error_type).toBe("rejected");
+  });
+
+  it("records no argument fingerprint for a tool call whose arguments were not recorded", () => {
+    // Two such calls must not look like the same call to the analyzers.
+    const bare = one("execute_tool search", {
+      "gen_ai.operation.name": "execute_tool",
+      "gen_ai.tool.name": "search",
+    });
+    expect(bare.tool_args_fp).toBe("");
+    expect(bare.result_fp).toBe("");
+  });
+
+  it("fingerprints a list of queries as a set", () => {
+    const q = (list: string[]) =>
+      one("retrieval", {
+        "gen_ai.operation.name": "retrieval",
+        "gen_ai.retrieval.query.text": JSON.stringify(list),
+      });
+    expect(q(["Refund policy?", "shipping"]).query_fp).toBe(q(["shipping", "refund policy"]).query_fp);
+    expect(q(["refund policy"]).query_fp).not.toBe(q(["shipping"]).query_fp);
+  });
+});

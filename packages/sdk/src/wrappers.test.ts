@@ -128,4 +128,30 @@ describe("wrappers with an SDK", () => {
       "gen_ai.tool.call.result": "a.txt",
     });
   });
+
+  it("marks a refused turn, and records what a tool call does to the world", async () => {
+    await workflow("agent", async () => {
+      const answer = await llm({ model: "m", input: [{ role: "user", content: "go" }] }, (step) => {
+        step.reject("found 2 actions");
+        return {
+          choices: [{ message: { content: "two commands" } }],
+          usage: { prompt_tokens: 5, completion_tokens: 2 },
+        };
+      });
+      expect(answer.choices[0]?.message.content).toBe("two commands");
+      await tool("bash", { command: "cat a.py | grep x" }, () => "x = 1");
+      await tool("bash", { command: "sed -i 's/1/2/' a.py" }, () => "");
+      await tool("deploy", { env: "prod" }, () => "ok", { effect: "write" });
+      await tool("lookup", { id: 1 }, () => "found");
+    });
+    const spans = exporter.getFinishedSpans();
+    const refused = spans.find((s) => s.name === "chat m");
+    expect(refused?.status).toEqual({ code: 2, message: "found 2 actions" });
+    expect(refused?.attributes["leantrace.step.rejected"]).toBe("found 2 actions");
+    const effects = spans
+      .filter((s) => s.name.startsWith("execute_tool"))
+      .map((s) => s.attributes["leantrace.tool.effect"]);
+    // Shell commands are classed by the SDK; other tools are left to the analyzers' name rules.
+    expect(effects).toEqual(["read", "write", "write", undefined]);
+  });
 });

@@ -21,6 +21,7 @@ describe("commandEffect", () => {
     ["cat <<'EOF'\nhello > there; rm -rf /\nEOF\n", "a heredoc's body is data"],
     ["echo 'unterminated", "an unterminated quote"],
     ["", "nothing"],
+    ["/usr/bin/grep -n x f", "a system program by its path"],
   ])("reads: %s (%s)", (command) => {
     expect(commandEffect(command)).toBe("read");
   });
@@ -41,6 +42,7 @@ describe("commandEffect", () => {
     ["perl -pi -e 's/a/b/' f", "perl in place"],
     ["pip install -e .", "installing"],
     ["some-unknown-tool --flag", "an unknown command"],
+    ["./cat f", "a script named like a read"],
   ])("writes: %s (%s)", (command) => {
     expect(commandEffect(command)).toBe("write");
   });
@@ -59,6 +61,8 @@ describe("commandEffect", () => {
     ["python reproduce_issue.py", "write"],
     ["rm reproduce_issue.py", "write"],
     ["./tests/runtests.py constraints", "write"],
+    // sympy's test runner: a script, not the shell's `test`.
+    ["bin/test sympy/matrices/tests/test_matrices.py", "write"],
     ["echo COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT && git add -A && git diff --cached", "write"],
     [
       "cat <<'EOF' > reproduce_issue.py\nimport django\nif x > 1:\n    print('>')\nEOF\npython reproduce_issue.py",

@@ -302,7 +302,12 @@ export function shellSegments(command: string): Segment[] {
   return segments;
 }
 
-const commandName = (word: string) => word.slice(word.lastIndexOf("/") + 1);
+/** Where the system's own programs live: `/usr/bin/grep` is grep, `bin/test` is a project's script. */
+const SYSTEM_BIN = /^\/(usr\/(local\/)?)?s?bin\/[^/]+$/;
+
+/** The program a word runs: its bare name, or the path itself when it is not a system program. */
+const commandName = (word: string) =>
+  !word.includes("/") ? word : SYSTEM_BIN.test(word) ? word.slice(word.lastIndexOf("/") + 1) : word;
 
 /** The words of a segment after assignments and wrappers: the command that really runs. */
 function unwrapped(words: readonly string[]): string[] {

@@ -11,6 +11,8 @@ interface RetailRun {
   reward: number;
   trial: number;
   traj: ChatMessage[];
+  /** Its position in the full corpus, kept by the reduced copies the tests use. */
+  index?: number;
 }
 
 /** A person's reading of where a run went wrong: `step` is the message index + 1. */
@@ -27,7 +29,7 @@ export async function loadTauRetail(dir: string): Promise<ReplayRun[]> {
   const runs = JSON.parse(await readFile(join(dir, "tau_retail_runs.json"), "utf8")) as RetailRun[];
   return runs.map((run, index) => ({
     corpus: TAU_RETAIL,
-    runId: retailRunId(index),
+    runId: retailRunId(run.index ?? index),
     caseId: `retail/${run.task_id}`,
     outcome: run.reward === 1 ? "success" : "failure",
     steps: chatSteps(run.traj),

@@ -14,7 +14,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { spawnCollector } from "@leantrace/cli";
 import { type Finding, findingsSchema, type WorkflowReport, workflowReportSchema } from "@leantrace/reports";
-import { HOTPOTQA, loadHotpotqaLabels } from "./corpora/hotpotqa.ts";
+import { HOTPOTQA, loadHotpotqa, loadHotpotqaLabels } from "./corpora/hotpotqa.ts";
 import { CORPORA } from "./corpora/index.ts";
 import { loadTauRetailLabels, TAU_RETAIL } from "./corpora/tau-retail.ts";
 import type { SpanSources } from "./replay.ts";
@@ -157,11 +157,18 @@ async function hotpotAgreement(result: ModeResult): Promise<string> {
     const message = repeat === undefined ? undefined : result.sources[f.runId]?.[repeat];
     if (message !== undefined) wasted.add(`${f.runId}#${message}`);
   }
+  // Only the steps that searched: the others (answers, reasoning) are not retrievals to judge.
+  const searches = new Map(
+    (await loadHotpotqa(join(corporaDir, "agentprocessbench-hotpotqa-dev"))).map((run) => [
+      run.runId,
+      new Set(run.steps.filter((s) => s.type === "retrieval").map((s) => s.source)),
+    ]),
+  );
   const counts = new Map<string, number>();
   for (const [runId, steps] of labels) {
-    const replayed = new Set(Object.values(result.sources[runId] ?? {}));
+    const searched = searches.get(runId) ?? new Set<number>();
     for (const [message, label] of steps) {
-      if (!replayed.has(message)) continue;
+      if (!searched.has(message)) continue;
       const key = `${wasted.has(`${runId}#${message}`) ? "flagged" : "passed"} ${label}`;
       counts.set(key, (counts.get(key) ?? 0) + 1);
     }
@@ -169,7 +176,7 @@ async function hotpotAgreement(result: ModeResult): Promise<string> {
   const row = (what: string) =>
     [1, 0, -1].map((label) => String(counts.get(`${what} ${label}`) ?? 0)).join(" | ");
   return [
-    "| steps | helpful (1) | neutral (0) | harmful (-1) |",
+    "| search steps | helpful (1) | neutral (0) | harmful (-1) |",
     "| --- | --- | --- | --- |",
     `| flagged as repeated retrieval | ${row("flagged")} |`,
     `| not flagged | ${row("passed")} |`,

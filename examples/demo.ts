@@ -11,7 +11,7 @@ import { runExamples } from "./run-examples.ts";
 const workDir = await mkdtemp(join(tmpdir(), "leantrace-demo-"));
 const dataDir = join(workDir, "data");
 console.log(`Starting the collector on an embedded ClickHouse in ${dataDir} ...`);
-const collector = await spawnCollector(["--data", dataDir, "--spool", join(workDir, "spool")]);
+const collector = await spawnCollector(["--data", dataDir, "--wal", join(workDir, "wal")]);
 try {
   console.log(`Collector up at ${collector.url}. Running the example agents ...`);
   const counts = await runExamples(collector.url);

@@ -1,6 +1,6 @@
 // Nothing acknowledged is lost: a load of spans with client retries, the collector killed with
 // SIGKILL halfway and started again on the same data: exactly the spans sent, each once.
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type CollectorProcess, spawnCollector } from "@leantrace/cli";
@@ -101,16 +101,16 @@ describe("durability", () => {
 });
 
 describe("durability while storage refuses inserts", () => {
-  it("keeps spooled batches through a SIGKILL and loads them at the next start", async () => {
-    const data = join(dir, "spooled-data");
-    const spool = join(dir, "spool");
+  it("keeps what it acknowledged in its log through a SIGKILL and loads it at the next start", async () => {
+    const data = join(dir, "refusing-data");
+    const wal = join(dir, "wal");
     // Storage that refuses every insert ("too many parts"), set in the table's own settings so
     // that the collector process finds it so.
     let store = await openStore({ dataDir: data });
     await store.command("ALTER TABLE {db:Identifier}.spans MODIFY SETTING parts_to_throw_insert = 0");
     await store.close();
 
-    let collector = await spawnCollector(["--data", data, "--spool", spool]);
+    let collector = await spawnCollector(["--data", data, "--wal", wal]);
     for (let n = 0; n < 10; n++) {
       const response = await fetch(`${collector.url}/v1/traces`, {
         method: "POST",
@@ -122,8 +122,11 @@ describe("durability while storage refuses inserts", () => {
     collector.child.kill("SIGKILL");
     await collector.stop();
 
-    // Everything acknowledged sits in the spool, not in storage.
-    expect((await readdir(spool)).filter((f) => f.endsWith(".ndjson")).length).toBeGreaterThan(0);
+    // Everything acknowledged sits in the log, not in storage.
+    const segments = (await readdir(wal)).filter((f) => f.endsWith(".wal"));
+    let logged = 0;
+    for (const segment of segments) logged += (await stat(join(wal, segment))).size;
+    expect(logged).toBeGreaterThan(10 * SPANS_PER_BATCH * 100);
     // Storage recovers; the next start loads what the killed process had acknowledged.
     store = await openStore({ dataDir: data });
     expect((await store.select<{ n: number }>("SELECT count() AS n FROM {db:Identifier}.spans"))[0]?.n).toBe(
@@ -131,7 +134,7 @@ describe("durability while storage refuses inserts", () => {
     );
     await store.command("ALTER TABLE {db:Identifier}.spans RESET SETTING parts_to_throw_insert");
     await store.close();
-    collector = await spawnCollector(["--data", data, "--spool", spool]);
+    collector = await spawnCollector(["--data", data, "--wal", wal]);
     const code = await collector.stop();
     expect(code, collector.output()).toBe(0);
 

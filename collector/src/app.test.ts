@@ -5,19 +5,23 @@ import { gzipSync } from "node:zlib";
 import { openStore, type Store } from "@leantrace/storage";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CollectorApp, createCollectorApp } from "./app.ts";
+import { IngestPipeline } from "./ingest/pipeline.ts";
 import { encodeTraceRequestJson, type SpanInput } from "./otlp/encode-json.ts";
 
 let dir: string;
 let store: Store;
 let collector: CollectorApp;
+let ingest: IngestPipeline;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "leantrace-app-test-"));
-  store = await openStore({ dataDir: dir });
-  collector = createCollectorApp(store, { maxBodyBytes: 64 * 1024 });
+  store = await openStore({ dataDir: join(dir, "data") });
+  ingest = await IngestPipeline.open(store, { dir: join(dir, "wal"), lingerMillis: 0 });
+  collector = createCollectorApp(store, ingest, { maxBodyBytes: 64 * 1024 });
 });
 
 afterAll(async () => {
+  await ingest.stop();
   await store.close();
   await rm(dir, { recursive: true, force: true });
 });
@@ -42,12 +46,15 @@ function jsonSpan(
 
 const traces = (spans: SpanInput[]) => encodeTraceRequestJson(spans);
 
-function post(
+/** Posts; ingest answers are followed by waiting until what they acknowledged is in storage. */
+async function post(
   path: string,
   body: string | Uint8Array<ArrayBuffer> | Buffer,
   headers: Record<string, string>,
 ) {
-  return collector.app.request(path, { method: "POST", body, headers });
+  const response = await collector.app.request(path, { method: "POST", body, headers });
+  if (path.startsWith("/v1/")) await ingest.drained(10_000);
+  return response;
 }
 
 const JSON_TYPE = { "content-type": "application/json" };

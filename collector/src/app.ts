@@ -1,5 +1,6 @@
 // The collector's HTTP surface as a Hono app: OTLP/HTTP ingest, late outcomes, the report API.
-// It holds no state of its own beyond the insert batchers; storage is passed in.
+// Each ingest request is read, decoded, normalised and bounded on its own, then handed to the
+// write-ahead log (ingest/pipeline.ts): its answer waits for the disk, never for storage.
 
 import {
   AnalysisScheduler,
@@ -18,24 +19,24 @@ import {
   summariseFindings,
   workflowReport,
 } from "@leantrace/reports";
-import type { OutcomeRow, SpanRow, Store, WriteResult } from "@leantrace/storage";
+import type { Store } from "@leantrace/storage";
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { z } from "zod";
 import { type AuthEnv, authMiddleware } from "./auth.ts";
-import { Batcher, type BatcherOptions } from "./ingest/batcher.ts";
 import { BodyError, decodeContent, readLimited } from "./ingest/body.ts";
-import type { Spool } from "./ingest/spool.ts";
+import { NotDrainedError } from "./ingest/loader.ts";
+import type { IngestPipeline } from "./ingest/pipeline.ts";
+import type { AppendResult } from "./ingest/wal.ts";
 import { normaliseTraceRequest } from "./normalise/span-row.ts";
 import { decodeTraceRequestJson } from "./otlp/decode-json.ts";
 import { decodeTraceRequestProtobuf } from "./otlp/decode-protobuf.ts";
 import type { DecodedResourceSpans } from "./otlp/model.ts";
-import { OtlpDecodeError } from "./otlp/model.ts";
+import { OtlpDecodeError, TooManySpansError } from "./otlp/model.ts";
 import {
   CONTENT_TYPES,
   type Encoding,
   exportResponse,
-  RPC_INTERNAL,
   RPC_INVALID_ARGUMENT,
   RPC_RESOURCE_EXHAUSTED,
   RPC_UNAVAILABLE,
@@ -51,26 +52,32 @@ export interface CollectorAppOptions {
   requireApiKey?: boolean;
   /** Analyzer thresholds and how often the analysis runs by itself. */
   analysis?: AnalyzerOptions & Pick<SchedulerOptions, "intervalMillis">;
-  /** Where batches go when storage cannot take them now; none: answer 503 instead. */
-  spool?: Spool;
   /** Prices used to cost each step. @default the shipped list prices */
   prices?: PriceTable;
   /** Longest attribute value kept; longer ones are cut with a marker. @default 65536 */
   maxAttributeChars?: number;
   /** Largest request body accepted, after decompression, in bytes. @default 16 MiB */
   maxBodyBytes?: number;
-  batch?: BatcherOptions;
+  /** Most spans one request may carry. @default 50000 */
+  maxRequestSpans?: number;
 }
 
 export interface CollectorApp {
   app: Hono<AuthEnv>;
   /** Analysis passes: started by the server, run on demand by `POST /api/v1/analyze`. */
   analysis: AnalysisScheduler;
-  /** Writes every row accepted so far. */
-  flush(): Promise<void>;
+  /** From now on every request is answered 503 (the collector is stopping). */
+  refuseRequests(): void;
+  /** Aborts the requests still reading their bodies: they are answered 503. */
+  abortRequests(): void;
 }
 
-const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
+export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
+export const DEFAULT_MAX_REQUEST_SPANS = 50_000;
+/** A report or listing waits at most this long for what was accepted to reach storage. */
+const READ_AFTER_WRITE_MILLIS = 2000;
+/** An analysis pass waits this long for what was accepted to reach storage. */
+const DRAIN_BEFORE_PASS_MILLIS = 60_000;
 
 const analyzeRequestSchema = z.object({ full: z.boolean().optional() });
 
@@ -87,13 +94,9 @@ function encodingOf(contentType: string | undefined): Encoding | undefined {
   return undefined;
 }
 
-function writeFailure(result: Exclude<WriteResult, { status: "ok" }>): {
-  status: 500 | 503;
-  message: string;
-} {
-  return result.status === "retryable"
-    ? { status: 503, message: `storage is unavailable, retry later: ${result.error.message}` }
-    : { status: 500, message: `storage refused the data: ${result.error.message}` };
+/** How long a client should wait before sending again what the log could not take. */
+function retryAfterSeconds(result: Exclude<AppendResult, { status: "ok" }>): number {
+  return result.status === "full" ? 5 : 10;
 }
 
 /** A request's first problem as one sentence: where, and what was wrong. */
@@ -102,26 +105,34 @@ function zodMessage(error: z.ZodError): string {
   return `${where}: ${message}`;
 }
 
-export function createCollectorApp(store: Store, options: CollectorAppOptions = {}): CollectorApp {
+/** `YYYY-MM-DD hh:mm:ss.sss`, as DateTime64(3) columns take it. */
+const dateTime64Millis = (date: Date) => date.toISOString().replace("T", " ").replace("Z", "");
+
+export function createCollectorApp(
+  store: Store,
+  ingest: IngestPipeline,
+  options: CollectorAppOptions = {},
+): CollectorApp {
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const maxSpans = options.maxRequestSpans ?? DEFAULT_MAX_REQUEST_SPANS;
   const prices = options.prices ?? loadPriceTable();
-  const spool = options.spool;
-  const spans = new Batcher<SpanRow>(
-    (rows) => (spool ? spool.write("spans", rows) : store.insertSpans(rows)),
-    options.batch,
-  );
-  const outcomes = new Batcher<OutcomeRow>(
-    (rows) => (spool ? spool.write("outcomes", rows) : store.insertOutcomes(rows)),
-    options.batch,
-  );
-  const flush = async () => {
-    await Promise.all([spans.flush(), outcomes.flush()]);
-  };
   const analysis = new AnalysisScheduler(store, resolveAnalyzerConfig(options.analysis), {
     intervalMillis: options.analysis?.intervalMillis,
-    beforePass: flush,
+    beforePass: () => ingest.drained(DRAIN_BEFORE_PASS_MILLIS),
   });
+  let refusing = false;
+  const reading = new Set<AbortController>();
   const app = new Hono<AuthEnv>();
+
+  app.use(async (c, next) => {
+    if (refusing) {
+      c.header("connection", "close");
+      return c.json({ error: { message: "the collector is stopping: send again shortly" } }, 503, {
+        "retry-after": "5",
+      });
+    }
+    return next();
+  });
   app.use(authMiddleware(store, options.requireApiKey ?? false));
 
   app.onError((error, c) => {
@@ -132,7 +143,47 @@ export function createCollectorApp(store: Store, options: CollectorAppOptions = 
     return c.json({ error: { message: "internal error" } }, 500);
   });
 
-  app.get("/health", (c) => c.json({ status: "ok" }));
+  /**
+   * Reads a body within the size limit and the in-flight budget, answering 503 if the collector
+   * stops meanwhile. `use` works on it while the budget is held.
+   */
+  const withBody = async <T>(
+    raw: Request,
+    limit: number,
+    contentEncoding: string | undefined,
+    use: (body: Buffer) => Promise<T>,
+  ): Promise<T> => {
+    let held = 0;
+    const hold = (bytes: number) => {
+      if (!ingest.reserve(bytes)) {
+        throw new BodyError(429, "the collector holds as many request bytes as it may: send again shortly");
+      }
+      held += bytes;
+    };
+    const aborter = new AbortController();
+    reading.add(aborter);
+    try {
+      const declared = Number(raw.headers.get("content-length"));
+      if (Number.isFinite(declared) && declared > 0) hold(Math.min(declared, limit));
+      const body = await readLimited(raw.body, limit, aborter.signal);
+      const inflated = await decodeContent(body, contentEncoding, limit);
+      hold(Math.max(0, body.length + inflated.length - held));
+      reading.delete(aborter);
+      return await use(inflated);
+    } finally {
+      reading.delete(aborter);
+      ingest.free(held);
+    }
+  };
+
+  app.get("/health", (c) => c.json(ingest.health()));
+
+  // Reads see what was acknowledged before them (the loader is usually a fraction of a second
+  // behind); when storage lags more, they answer with what it has rather than wait.
+  app.use("/api/v1/*", async (c, next) => {
+    if (c.req.method === "GET") await ingest.drained(READ_AFTER_WRITE_MILLIS).catch(() => undefined);
+    return next();
+  });
 
   app.post("/v1/traces", async (c) => {
     const encoding = encodingOf(c.req.header("content-type"));
@@ -145,53 +196,60 @@ export function createCollectorApp(store: Store, options: CollectorAppOptions = 
       return c.body(body, 415, { "content-type": CONTENT_TYPES.json });
     }
     const reply = (
-      status: 200 | 400 | 413 | 415 | 500 | 503,
+      status: 200 | 400 | 413 | 415 | 429 | 503,
       body: Uint8Array<ArrayBuffer> | string,
-      headers = {},
-    ) =>
-      c.body(body, status, {
-        "content-type": CONTENT_TYPES[encoding],
-        ...headers,
-      });
-    let request: DecodedResourceSpans[];
+      headers: Record<string, string> = {},
+    ) => c.body(body, status, { "content-type": CONTENT_TYPES[encoding], ...headers });
     try {
-      const raw = await readLimited(c.req.raw.body, maxBodyBytes);
-      const body = await decodeContent(raw, c.req.header("content-encoding"), maxBodyBytes);
-      request =
-        encoding === "json"
-          ? decodeTraceRequestJson(body.toString("utf8"))
-          : decodeTraceRequestProtobuf(body);
+      return await withBody(c.req.raw, maxBodyBytes, c.req.header("content-encoding"), async (body) => {
+        const request: DecodedResourceSpans[] =
+          encoding === "json"
+            ? decodeTraceRequestJson(body.toString("utf8"), { maxSpans })
+            : decodeTraceRequestProtobuf(body, { maxSpans });
+        const batch = normaliseTraceRequest(request, {
+          prices,
+          maxAttributeChars: options.maxAttributeChars,
+          project: c.get("project"),
+        });
+        const result = await ingest.acceptSpans(batch.rows);
+        if (result.status !== "ok") {
+          return reply(
+            503,
+            statusResponse(encoding, RPC_UNAVAILABLE, `${result.message}: send again later`),
+            {
+              "retry-after": String(retryAfterSeconds(result)),
+            },
+          );
+        }
+        const notes = [
+          ...(batch.rejected === 0 ? [] : [`rejected ${batch.rejected} span(s): ${batch.errors.join("; ")}`]),
+          ...batch.warnings,
+        ];
+        // A partial success with no span rejected carries warnings, as the OTLP specification allows.
+        const partial =
+          notes.length === 0 ? undefined : { rejectedSpans: batch.rejected, errorMessage: notes.join("; ") };
+        return reply(200, exportResponse(encoding, partial));
+      });
     } catch (error) {
       if (error instanceof BodyError) {
-        const code = error.status === 413 ? RPC_RESOURCE_EXHAUSTED : RPC_INVALID_ARGUMENT;
-        return reply(error.status, statusResponse(encoding, code, error.message));
+        const code =
+          error.status === 413 || error.status === 429
+            ? RPC_RESOURCE_EXHAUSTED
+            : error.status === 503
+              ? RPC_UNAVAILABLE
+              : RPC_INVALID_ARGUMENT;
+        const headers: Record<string, string> =
+          error.status === 429 || error.status === 503 ? { "retry-after": "2" } : {};
+        return reply(error.status, statusResponse(encoding, code, error.message), headers);
+      }
+      if (error instanceof TooManySpansError) {
+        return reply(413, statusResponse(encoding, RPC_RESOURCE_EXHAUSTED, error.message));
       }
       if (error instanceof OtlpDecodeError) {
         return reply(400, statusResponse(encoding, RPC_INVALID_ARGUMENT, error.message));
       }
       throw error;
     }
-    const batch = normaliseTraceRequest(request, {
-      prices,
-      maxAttributeChars: options.maxAttributeChars,
-      project: c.get("project"),
-    });
-    const result = await spans.add(batch.rows);
-    if (result.status !== "ok") {
-      const failure = writeFailure(result);
-      const code = failure.status === 503 ? RPC_UNAVAILABLE : RPC_INTERNAL;
-      const headers =
-        result.status === "retryable" ? { "retry-after": String(Math.ceil(result.delayMillis / 1000)) } : {};
-      return reply(failure.status, statusResponse(encoding, code, failure.message), headers);
-    }
-    const partial =
-      batch.rejected === 0
-        ? undefined
-        : {
-            rejectedSpans: batch.rejected,
-            errorMessage: `rejected ${batch.rejected} span(s): ${batch.errors.join("; ")}`,
-          };
-    return reply(200, exportResponse(encoding, partial));
   });
 
   app.post("/v1/outcomes", async (c) => {
@@ -200,7 +258,9 @@ export function createCollectorApp(store: Store, options: CollectorAppOptions = 
     }
     let body: unknown;
     try {
-      body = JSON.parse((await readLimited(c.req.raw.body, 64 * 1024)).toString("utf8"));
+      body = await withBody(c.req.raw, 64 * 1024, c.req.header("content-encoding"), async (raw) =>
+        JSON.parse(raw.toString("utf8")),
+      );
     } catch (error) {
       if (error instanceof BodyError) throw new HTTPException(error.status, { message: error.message });
       throw new HTTPException(400, { message: `body is not valid JSON: ${(error as Error).message}` });
@@ -208,12 +268,16 @@ export function createCollectorApp(store: Store, options: CollectorAppOptions = 
     const parsed = outcomeSchema.safeParse(body);
     if (!parsed.success) throw new HTTPException(400, { message: zodMessage(parsed.error) });
     const { runId, outcome, value } = parsed.data;
-    const result = await outcomes.add([
-      { project: c.get("project"), run_id: runId, outcome, outcome_value: value ?? null },
-    ]);
+    const result = await ingest.acceptOutcome({
+      project: c.get("project"),
+      run_id: runId.toWellFormed(),
+      outcome,
+      outcome_value: value ?? null,
+      received_at: dateTime64Millis(new Date()),
+    });
     if (result.status !== "ok") {
-      const failure = writeFailure(result);
-      throw new HTTPException(failure.status, { message: failure.message });
+      c.header("retry-after", String(retryAfterSeconds(result)));
+      throw new HTTPException(503, { message: `${result.message}: send again later` });
     }
     return c.json({ runId, outcome, ...(value === undefined ? {} : { value }) });
   });
@@ -225,6 +289,10 @@ export function createCollectorApp(store: Store, options: CollectorAppOptions = 
   });
 
   app.post("/api/v1/analyze", async (c) => {
+    // JSON only: a cross-site form post (text/plain, form-encoded) cannot start a pass.
+    if (encodingOf(c.req.header("content-type")) !== "json") {
+      throw new HTTPException(415, { message: 'send the request as application/json: {} or {"full": true}' });
+    }
     const text = (await readLimited(c.req.raw.body, 4096).catch(() => Buffer.alloc(0))).toString("utf8");
     let body: unknown = {};
     if (text.trim() !== "") {
@@ -236,7 +304,14 @@ export function createCollectorApp(store: Store, options: CollectorAppOptions = 
     }
     const parsed = analyzeRequestSchema.safeParse(body);
     if (!parsed.success) throw new HTTPException(400, { message: zodMessage(parsed.error) });
-    return c.json(await analysis.runNow({ full: parsed.data.full ?? false, project: c.get("project") }));
+    try {
+      return c.json(await analysis.runNow({ full: parsed.data.full ?? false, project: c.get("project") }));
+    } catch (error) {
+      if (error instanceof NotDrainedError) {
+        throw new HTTPException(503, { message: `cannot analyse yet: ${error.message}` });
+      }
+      throw error;
+    }
   });
 
   app.get("/api/v1/runs", async (c) => {
@@ -257,5 +332,14 @@ export function createCollectorApp(store: Store, options: CollectorAppOptions = 
     return c.json(await summariseFindings(store, c.get("project"), parsed.data));
   });
 
-  return { app, analysis, flush };
+  return {
+    app,
+    analysis,
+    refuseRequests: () => {
+      refusing = true;
+    },
+    abortRequests: () => {
+      for (const aborter of reading) aborter.abort();
+    },
+  };
 }

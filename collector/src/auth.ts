@@ -1,35 +1,47 @@
 // Who is calling: an API key names a project, and every row written and every query run for
 // the request is confined to it. Keys are required when the collector listens beyond loopback,
 // and whenever any key exists; otherwise everything belongs to the `default` project.
-import { apiKeysExist, projectOfApiKey, type Store } from "@leantrace/storage";
+//
+// The valid keys' hashes are held in memory and read again every few seconds: a request never
+// costs a query (an unknown key is refused at once, however many an attacker tries), ingest
+// goes on while storage is down, and a revoked key stops working within the refresh.
+import { activeApiKeys, hashApiKey, type Store } from "@leantrace/storage";
 import type { MiddlewareHandler } from "hono";
 import { DEFAULT_PROJECT } from "./normalise/span-row.ts";
 
-/** Key lookups are cached briefly: a request must not cost a query, a revoked key must not live long. */
-const CACHE_MILLIS = 10_000;
+const REFRESH_MILLIS = 10_000;
 
 export type AuthEnv = { Variables: { project: string } };
 
 export function authMiddleware(store: Store, required: boolean): MiddlewareHandler<AuthEnv> {
-  let keysExist: { value: boolean; at: number } | undefined;
-  const projects = new Map<string, { project: string | undefined; at: number }>();
-  const anyKeys = async () => {
-    if (keysExist === undefined || Date.now() - keysExist.at > CACHE_MILLIS) {
-      keysExist = { value: await apiKeysExist(store), at: Date.now() };
-    }
-    return keysExist.value;
+  let keys: { byHash: Map<string, string>; at: number } | undefined;
+  let refreshing: Promise<void> | undefined;
+  const refresh = () => {
+    refreshing ??= activeApiKeys(store)
+      .then(
+        (byHash) => {
+          keys = { byHash, at: Date.now() };
+        },
+        (error: unknown) => {
+          // Storage is down: the keys last read stay valid until it answers again.
+          if (keys === undefined) throw error;
+          keys.at = Date.now() - REFRESH_MILLIS / 2;
+        },
+      )
+      .finally(() => {
+        refreshing = undefined;
+      });
+    return refreshing;
   };
-  const projectOf = async (key: string) => {
-    const cached = projects.get(key);
-    if (cached !== undefined && Date.now() - cached.at <= CACHE_MILLIS) return cached.project;
-    const project = await projectOfApiKey(store, key);
-    if (projects.size > 10_000) projects.clear();
-    projects.set(key, { project, at: Date.now() });
-    return project;
+  const current = async () => {
+    if (keys === undefined) await refresh();
+    else if (Date.now() - keys.at > REFRESH_MILLIS) void refresh().catch(() => undefined);
+    return (keys as { byHash: Map<string, string> }).byHash;
   };
   return async (c, next) => {
     if (c.req.path === "/health") return next();
-    if (!required && !(await anyKeys())) {
+    const byHash = await current();
+    if (!required && byHash.size === 0) {
       c.set("project", DEFAULT_PROJECT);
       return next();
     }
@@ -37,7 +49,7 @@ export function authMiddleware(store: Store, required: boolean): MiddlewareHandl
     if (key === undefined) {
       return c.json({ error: { message: "an API key is required: send Authorization: Bearer <key>" } }, 401);
     }
-    const project = await projectOf(key);
+    const project = byHash.get(hashApiKey(key));
     if (project === undefined) return c.json({ error: { message: "the API key is not valid" } }, 401);
     c.set("project", project);
     return next();

@@ -17,6 +17,7 @@ import {
 } from "@opentelemetry/sdk-trace-base";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CollectorApp, createCollectorApp } from "./app.ts";
+import { IngestPipeline } from "./ingest/pipeline.ts";
 import { encodeTraceRequestJson } from "./otlp/encode-json.ts";
 
 const INPUTS = 20_000;
@@ -25,6 +26,7 @@ const MAX_BODY = 1024 * 1024;
 let dir: string;
 let store: Store;
 let collector: CollectorApp;
+let ingest: IngestPipeline;
 let validProtobuf: Uint8Array;
 
 /** A real protobuf export request: three spans of a workflow, from the OpenTelemetry SDK. */
@@ -52,12 +54,14 @@ function realProtobufRequest(): Uint8Array {
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "leantrace-fuzz-"));
-  store = await openStore({ dataDir: dir });
-  collector = createCollectorApp(store, { maxBodyBytes: MAX_BODY, batch: { maxDelayMillis: 2 } });
+  store = await openStore({ dataDir: join(dir, "data") });
+  ingest = await IngestPipeline.open(store, { dir: join(dir, "wal") });
+  collector = createCollectorApp(store, ingest, { maxBodyBytes: MAX_BODY });
   validProtobuf = realProtobufRequest();
 });
 
 afterAll(async () => {
+  await ingest.stop();
   await store.close();
   await rm(dir, { recursive: true, force: true });
 });
@@ -266,7 +270,7 @@ describe("fuzzing the ingest endpoints", () => {
       }
       if (i % 1000 === 0) rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
     }
-    await collector.flush();
+    await ingest.drained(30_000);
     const summary = [...statuses]
       .map(([kind, byStatus]) => `  ${kind}: ${[...byStatus].map(([s, n]) => `${n}× ${s}`).join(", ")}`)
       .join("\n");

@@ -1,7 +1,12 @@
-export { type CollectorApp, type CollectorAppOptions, createCollectorApp } from "./app.ts";
-export { Batcher, type BatcherOptions } from "./ingest/batcher.ts";
+export {
+  type CollectorApp,
+  type CollectorAppOptions,
+  createCollectorApp,
+  DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_MAX_REQUEST_SPANS,
+} from "./app.ts";
 export { type IngestResult, ingestOtlpFiles, OtlpFileError } from "./ingest/otlp-files.ts";
-export { Spool, type SpoolOptions } from "./ingest/spool.ts";
+export { type Health, IngestPipeline, type PipelineOptions } from "./ingest/pipeline.ts";
 export { DEFAULT_PROJECT, normaliseTraceRequest } from "./normalise/span-row.ts";
 export { decodeTraceRequestJson } from "./otlp/decode-json.ts";
 export { decodeTraceRequestProtobuf } from "./otlp/decode-protobuf.ts";

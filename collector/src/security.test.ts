@@ -7,11 +7,13 @@ import { join } from "node:path";
 import { createApiKey, openStore, type Store } from "@leantrace/storage";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CollectorApp, createCollectorApp } from "./app.ts";
+import { IngestPipeline } from "./ingest/pipeline.ts";
 import { encodeTraceRequestJson } from "./otlp/encode-json.ts";
 
 let dir: string;
 let store: Store;
 let collector: CollectorApp;
+let ingest: IngestPipeline;
 let keyA: string;
 let keyB: string;
 
@@ -58,15 +60,24 @@ function call(path: string, key: string | undefined, init: RequestInit = {}) {
   return collector.app.request(path, { ...init, headers });
 }
 
-const post = (path: string, key: string | undefined, body: string) =>
-  call(path, key, { method: "POST", body, headers: { "content-type": "application/json" } });
+/** Posts as JSON; ingest answers are followed by waiting until what they acknowledged is in storage. */
+const post = async (path: string, key: string | undefined, body: string) => {
+  const response = await call(path, key, {
+    method: "POST",
+    body,
+    headers: { "content-type": "application/json" },
+  });
+  if (path.startsWith("/v1/")) await ingest.drained(10_000);
+  return response;
+};
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "leantrace-security-"));
-  store = await openStore({ dataDir: dir });
+  store = await openStore({ dataDir: join(dir, "data") });
   keyA = await createApiKey(store, "team-a");
   keyB = await createApiKey(store, "team-b");
-  collector = createCollectorApp(store, { batch: { maxDelayMillis: 2 } });
+  ingest = await IngestPipeline.open(store, { dir: join(dir, "wal"), lingerMillis: 0 });
+  collector = createCollectorApp(store, ingest);
   expect((await post("/v1/traces", keyA, traces("alpha", SHARED_TRACE, 100))).status).toBe(200);
   // Project B sends the very same trace and span ids: it must not touch A's rows.
   expect((await post("/v1/traces", keyB, traces("beta", SHARED_TRACE, 7))).status).toBe(200);
@@ -80,6 +91,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await ingest.stop();
   await store.close();
   await rm(dir, { recursive: true, force: true });
 });

@@ -18,7 +18,11 @@ let collector: RunningCollector;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "leantrace-server-test-"));
-  collector = await startCollector({ port: 0, storage: { dataDir: dir } });
+  collector = await startCollector({
+    port: 0,
+    storage: { dataDir: join(dir, "data") },
+    wal: { dir: join(dir, "wal") },
+  });
 });
 
 afterAll(async () => {
@@ -106,7 +110,7 @@ describe("collector fed by the OpenTelemetry OTLP exporters", () => {
     ]);
 
     await collector.stop();
-    const store = await openStore({ dataDir: dir });
+    const store = await openStore({ dataDir: join(dir, "data") });
     try {
       const rows = await store.select<{
         workflow: string;

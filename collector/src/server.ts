@@ -1,22 +1,28 @@
-// Runs the collector: opens storage (applying migrations), then serves the app. Stopping closes
-// the listener first, waits for requests in flight, writes what they accepted, closes storage.
+// Runs the collector: opens storage (applying migrations) and the write-ahead log, then serves
+// the app. Stopping is bounded: new requests are answered 503 at once, requests in flight get a
+// grace period, then whatever still reads a body is answered 503 and every connection closed;
+// the loader moves what it can of the log into storage within its own deadline, and what is
+// left waits in the log for the next start.
 import type { AddressInfo } from "node:net";
 import { createAdaptorServer } from "@hono/node-server";
-import { type OutcomeRow, openStore, type SpanRow, type StoreOptions } from "@leantrace/storage";
+import { openStore, type StoreOptions } from "@leantrace/storage";
 import { type CollectorAppOptions, createCollectorApp } from "./app.ts";
-import { Spool, type SpoolOptions } from "./ingest/spool.ts";
+import { IngestPipeline, type PipelineOptions } from "./ingest/pipeline.ts";
 
-export interface CollectorOptions extends Omit<CollectorAppOptions, "spool"> {
-  /**
-   * The local spool that takes batches while storage cannot; none when absent.
-   * @default none
-   */
-  spool?: Omit<SpoolOptions, "retryMillis">;
+export interface CollectorOptions extends CollectorAppOptions {
+  /** The write-ahead log: where accepted rows wait for storage. */
+  wal: Omit<PipelineOptions, "warn">;
   /** @default `127.0.0.1` */
   host?: string;
   /** 0 picks a free port. @default 4318 */
   port?: number;
   storage?: StoreOptions;
+  /** How long requests in flight may take to finish once stopping. @default 5000 */
+  shutdownGraceMillis?: number;
+  /** How long stopping may spend loading the log into storage. @default 10000 */
+  shutdownLoadMillis?: number;
+  /** Where warnings go. @default console.warn */
+  warn?: (message: string) => void;
 }
 
 export interface RunningCollector {
@@ -30,36 +36,41 @@ export function isLoopback(host: string): boolean {
   return host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
-export async function startCollector(options: CollectorOptions = {}): Promise<RunningCollector> {
+/** A request body must arrive within this long: a client trickling bytes cannot hold a slot. */
+const REQUEST_TIMEOUT_MILLIS = 60_000;
+
+export async function startCollector(options: CollectorOptions): Promise<RunningCollector> {
   const host = options.host ?? "127.0.0.1";
   const port = options.port ?? 4318;
+  const warn = options.warn ?? ((message: string) => console.warn(`leantrace collector: ${message}`));
   const store = await openStore(options.storage);
-  const spool =
-    options.spool === undefined
-      ? undefined
-      : new Spool(options.spool, {
-          spans: (rows) => store.insertSpans(rows as SpanRow[]),
-          outcomes: (rows) => store.insertOutcomes(rows as OutcomeRow[]),
-        });
-  // What a previous run spooled is loaded first, in order.
-  await spool?.drain();
-  spool?.start();
-  const { app, flush, analysis } = createCollectorApp(store, {
-    ...options,
-    spool,
-    requireApiKey: options.requireApiKey ?? !isLoopback(host),
-  });
-  const server = createAdaptorServer({ fetch: app.fetch, hostname: host });
+  let ingest: IngestPipeline;
+  try {
+    ingest = await IngestPipeline.open(store, { ...options.wal, warn });
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  const requireApiKey = options.requireApiKey ?? !isLoopback(host);
+  const collector = createCollectorApp(store, ingest, { ...options, requireApiKey });
+  const server = createAdaptorServer({ fetch: collector.app.fetch, hostname: host });
+  if ("requestTimeout" in server) server.requestTimeout = REQUEST_TIMEOUT_MILLIS;
   try {
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen(port, host, () => resolve());
     });
   } catch (error) {
+    await ingest.stop(0);
     await store.close();
     throw error;
   }
-  analysis.start();
+  if (!isLoopback(host)) {
+    warn(
+      `listening on ${host}: reachable from other machines, so every request needs an API key (leantrace keys create); put TLS in front of it`,
+    );
+  }
+  collector.analysis.start();
   const address = server.address() as AddressInfo;
   const shownHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
   let stopping: Promise<void> | undefined;
@@ -67,14 +78,22 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
     url: `http://${shownHost}:${address.port}`,
     stop: () => {
       stopping ??= (async () => {
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          // Idle keep-alive connections would hold close() open; requests in flight finish.
-          if ("closeIdleConnections" in server) server.closeIdleConnections();
-        });
-        await analysis.stop();
-        await flush();
-        await spool?.stop();
+        collector.refuseRequests();
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        // Idle keep-alive connections would hold close() open; requests in flight finish.
+        if ("closeIdleConnections" in server) server.closeIdleConnections();
+        const grace = options.shutdownGraceMillis ?? 5000;
+        const late = setTimeout(() => {
+          collector.abortRequests();
+          // The 503s just written get a moment to leave before the sockets go.
+          setTimeout(() => {
+            if ("closeAllConnections" in server) server.closeAllConnections();
+          }, 500).unref();
+        }, grace);
+        await closed;
+        clearTimeout(late);
+        await collector.analysis.stop();
+        await ingest.stop(options.shutdownLoadMillis ?? 10_000);
         await store.close();
       })();
       return stopping;

@@ -17,11 +17,20 @@ let findings: { runId: string; kind: string; pattern: string; confidence: string
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "leantrace-precision-"));
-  collector = await startCollector({ port: 0, storage: { dataDir: dir }, analysis: { intervalMillis: 0 } });
+  collector = await startCollector({
+    port: 0,
+    storage: { dataDir: join(dir, "data") },
+    wal: { dir: join(dir, "wal") },
+    analysis: { intervalMillis: 0 },
+  });
   const sdk = init({ endpoint: collector.url, serviceName: "labelled", exportDelayMillis: 200 });
   runs = await generateLabelledRuns(400);
   await sdk.shutdown();
-  const pass = await fetch(`${collector.url}/api/v1/analyze`, { method: "POST" });
+  const pass = await fetch(`${collector.url}/api/v1/analyze`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: "{}",
+  });
   expect(pass.status).toBe(200);
   const response = await fetch(`${collector.url}/api/v1/findings?workflow=${LABELLED_WORKFLOW}&limit=100000`);
   findings = ((await response.json()) as { findings: typeof findings }).findings;

@@ -78,8 +78,8 @@ beforeAll(async () => {
   collector = await spawnCollector([
     "--data",
     join(dir, "data"),
-    "--spool",
-    join(dir, "spool"),
+    "--wal",
+    join(dir, "wal"),
     "--analyze-interval-seconds",
     "0",
     "--analyzer-config",

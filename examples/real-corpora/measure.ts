@@ -72,8 +72,8 @@ async function runMode(mode: Mode): Promise<ModeResult> {
   const collector = await spawnCollector([
     "--data",
     join(dir, "data"),
-    "--spool",
-    join(dir, "spool"),
+    "--wal",
+    join(dir, "wal"),
     "--analyze-interval-seconds",
     "0",
     // Captured conversations are large: a batch of spans can pass the default 16 MiB.

@@ -10,23 +10,38 @@ const gunzipAsync = promisify(gunzip);
 export class BodyError extends Error {
   override readonly name = "BodyError";
   constructor(
-    readonly status: 400 | 413 | 415,
+    readonly status: 400 | 413 | 415 | 429 | 503,
     message: string,
   ) {
     super(message);
   }
 }
 
+/** Reads the whole body; `signal` stops a slow one (the collector is stopping): 503. */
 export async function readLimited(
   body: ReadableStream<Uint8Array> | null,
   limitBytes: number,
+  signal?: AbortSignal,
 ): Promise<Buffer> {
   if (body === null) return Buffer.alloc(0);
   const chunks: Uint8Array[] = [];
   let size = 0;
   const reader = body.getReader();
+  const stopping = new Promise<never>((_, reject) => {
+    const abort = () => reject(new BodyError(503, "the collector is stopping: send again shortly"));
+    if (signal?.aborted) abort();
+    signal?.addEventListener("abort", abort, { once: true });
+  });
+  stopping.catch(() => undefined);
   for (;;) {
-    const { done, value } = await reader.read();
+    let next: Awaited<ReturnType<typeof reader.read>>;
+    try {
+      next = await (signal === undefined ? reader.read() : Promise.race([reader.read(), stopping]));
+    } catch (error) {
+      await reader.cancel().catch(() => undefined);
+      throw error;
+    }
+    const { done, value } = next;
     if (done) break;
     size += value.byteLength;
     if (size > limitBytes) {

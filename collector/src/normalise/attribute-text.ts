@@ -1,6 +1,8 @@
 // Attribute values as the `Map(String, String)` columns hold them: strings as they are,
 // everything else as JSON (bigint as its digits, bytes as base64).
+import { parseJsonText } from "@leantrace/conventions";
 import type { AnyValue, AttributeMap } from "../otlp/model.ts";
+import { boundedText } from "./limits.ts";
 
 function toJsonable(value: AnyValue): unknown {
   if (typeof value === "bigint") return value.toString();
@@ -21,31 +23,16 @@ export function attributeText(value: AnyValue): string {
   return JSON.stringify(toJsonable(value));
 }
 
-/**
- * Cuts text longer than `maxChars`, saying so at the end: a megabyte prompt must not bloat
- * storage, and a reader must see that something was cut rather than miss it silently.
- */
-export function truncated(text: string, maxChars: number): string {
-  if (text.length <= maxChars) return text;
-  return `${text.slice(0, maxChars)}…[truncated ${text.length - maxChars} chars]`;
-}
-
 export function attributeTextMap(attributes: AttributeMap, maxChars: number): Record<string, string> {
   const map: Record<string, string> = {};
   for (const [key, value] of Object.entries(attributes)) {
-    map[truncated(key, maxChars)] = truncated(attributeText(value), maxChars);
+    map[boundedText(key, maxChars)] = boundedText(attributeText(value), maxChars);
   }
   return map;
 }
 
-/** The value as a JSON-like structure: strings that hold JSON are parsed. */
+/** The value as a JSON-like structure: strings that hold (not too deeply nested) JSON are parsed. */
 export function structuredValue(value: AnyValue | undefined): unknown {
-  if (typeof value === "string") {
-    try {
-      return JSON.parse(value);
-    } catch {
-      return value;
-    }
-  }
+  if (typeof value === "string") return parseJsonText(value) ?? value;
   return value === undefined ? undefined : toJsonable(value);
 }

@@ -15,7 +15,7 @@ import * as A from "@leantrace/conventions/attributes";
 import { type PriceTable, priceOf, stepCost } from "@leantrace/pricing";
 import { dateTime64Text, type SpanRow } from "@leantrace/storage";
 import type { AnyValue, AttributeMap, DecodedResourceSpans, DecodedSpan } from "../otlp/model.ts";
-import { attributeText, attributeTextMap, structuredValue, truncated } from "./attribute-text.ts";
+import { attributeText, attributeTextMap, structuredValue } from "./attribute-text.ts";
 import {
   first,
   GENERIC_INPUT_SOURCES,
@@ -30,9 +30,18 @@ import {
   readWorkflow,
   stepKind,
   TOOL_ARGUMENT_SOURCES,
+  type TokenCounts,
   text,
   tokenCounts,
 } from "./dialects.ts";
+import {
+  boundedCount,
+  boundedList,
+  boundedText,
+  MAX_COUNT,
+  MAX_FINGERPRINT_CHARS,
+  MAX_NAME_CHARS,
+} from "./limits.ts";
 
 const TRACE_ID = /^[0-9a-f]{32}$/;
 const SPAN_ID = /^[0-9a-f]{16}$/;
@@ -42,8 +51,10 @@ const STATUS = ["unset", "ok", "error"] as const;
 export interface NormalisedBatch {
   rows: SpanRow[];
   rejected: number;
-  /** One sentence per distinct reason, for the partial-success message. */
+  /** One sentence per distinct reason a span was rejected, for the partial-success message. */
   errors: string[];
+  /** One sentence per distinct value that was changed to fit (a clamped count). */
+  warnings: string[];
 }
 
 function idProblem(span: DecodedSpan): string | undefined {
@@ -67,7 +78,7 @@ function fingerprintOf(
   compute: (content: unknown) => string,
 ): string {
   const own = attributes[ownKey];
-  if (typeof own === "string" && own !== "") return own;
+  if (typeof own === "string" && own !== "") return boundedText(own, MAX_FINGERPRINT_CHARS);
   const content = first(attributes, sources);
   return content === undefined ? "" : compute(structuredValue(content));
 }
@@ -127,7 +138,7 @@ function outcomeValue(attributes: AttributeMap): number | null {
 
 function resultChars(attributes: AttributeMap, sources: readonly string[]): number {
   const own = attributes[A.ATTR_LEANTRACE_RESULT_CHARS];
-  if (typeof own === "number" && Number.isFinite(own) && own >= 0) return Math.round(own);
+  if (typeof own === "number" && Number.isFinite(own) && own >= 0) return boundedCount(own);
   const content = first(attributes, sources);
   return content === undefined ? 0 : attributeText(content).length;
 }
@@ -161,15 +172,32 @@ interface RowContext {
   runIds: Map<string, string>;
   prices: PriceTable;
   maxChars: number;
+  /** Collects what had to be changed to fit, for the answer. */
+  warn: (warning: string) => void;
 }
+
+/** Token counts that fit their columns; a clamped one is reported. */
+function boundedCounts(counts: TokenCounts, spanId: string, warn: (w: string) => void): TokenCounts {
+  const bounded = { ...counts };
+  for (const key of Object.keys(counts) as (keyof TokenCounts)[]) {
+    bounded[key] = boundedCount(counts[key]);
+    if (counts[key] > MAX_COUNT) {
+      warn(`span ${spanId}: a token count of ${counts[key]} was clamped to ${MAX_COUNT}`);
+    }
+  }
+  return bounded;
+}
+
+/** A name-like column: valid text, cut like an attribute. */
+const name = (value: string) => boundedText(value, MAX_NAME_CHARS);
 
 function spanRow(
   span: DecodedSpan,
-  { project, resource, scope, runIds, prices, maxChars }: RowContext,
+  { project, resource, scope, runIds, prices, maxChars, warn }: RowContext,
 ): SpanRow {
   const a = span.attributes;
   const isRoot = span.parentSpanId === "";
-  const counts = tokenCounts(a);
+  const counts = boundedCounts(tokenCounts(a), span.spanId, warn);
   const kind: StepKind = stepKind(a, span.name, isRoot, counts);
   const counted = TOKEN_BEARING_KINDS.has(kind);
   const outcome = text(a, [A.ATTR_LEANTRACE_OUTCOME]);
@@ -180,8 +208,8 @@ function spanRow(
     return own.length > 0 ? own : openInferenceDocuments(a);
   })();
   const resultSources = kind === "llm" ? RESULT_SOURCES : [...RESULT_SOURCES, ...genericOutput];
-  const model = readModel(a);
-  const toolName = readToolName(a, kind);
+  const model = name(readModel(a));
+  const toolName = name(readToolName(a, kind));
   const price = counted && model !== "" ? priceOf(prices, model) : undefined;
   const start = span.startTimeUnixNano;
   const end = span.endTimeUnixNano;
@@ -190,17 +218,17 @@ function spanRow(
     trace_id: span.traceId,
     span_id: span.spanId,
     parent_span_id: span.parentSpanId,
-    run_id: text(a, [A.ATTR_LEANTRACE_RUN_ID]) || (runIds.get(span.traceId) ?? span.traceId),
-    workflow: readWorkflow(a),
-    span_name: truncated(span.name, maxChars),
+    run_id: name(text(a, [A.ATTR_LEANTRACE_RUN_ID]) || (runIds.get(span.traceId) ?? span.traceId)),
+    workflow: name(readWorkflow(a)),
+    span_name: boundedText(span.name, maxChars),
     kind,
-    operation: text(a, [A.ATTR_GEN_AI_OPERATION_NAME]),
-    service_name: text(resource, [A.ATTR_SERVICE_NAME]),
-    service_version: text(resource, [A.ATTR_SERVICE_VERSION]),
-    ci_run_id: text(a, [A.ATTR_LEANTRACE_CI_RUN_ID]) || text(resource, [A.ATTR_LEANTRACE_CI_RUN_ID]),
-    case_id: text(a, [A.ATTR_LEANTRACE_CASE_ID]),
+    operation: name(text(a, [A.ATTR_GEN_AI_OPERATION_NAME])),
+    service_name: name(text(resource, [A.ATTR_SERVICE_NAME])),
+    service_version: name(text(resource, [A.ATTR_SERVICE_VERSION])),
+    ci_run_id: name(text(a, [A.ATTR_LEANTRACE_CI_RUN_ID]) || text(resource, [A.ATTR_LEANTRACE_CI_RUN_ID])),
+    case_id: name(text(a, [A.ATTR_LEANTRACE_CASE_ID])),
     model,
-    provider: readProvider(a),
+    provider: name(readProvider(a)),
     input_tokens: counts.input,
     output_tokens: counts.output,
     cache_read_input_tokens: counts.cacheRead,
@@ -233,18 +261,20 @@ function spanRow(
       kind === "retrieval" ? [...QUERY_SOURCES, ...genericInput] : QUERY_SOURCES,
       queryFingerprint,
     ),
-    data_source: text(a, [A.ATTR_GEN_AI_DATA_SOURCE_ID]),
-    document_ids: documentIds,
-    documents_fp:
+    data_source: name(text(a, [A.ATTR_GEN_AI_DATA_SOURCE_ID])),
+    document_ids: boundedList(documentIds, MAX_NAME_CHARS),
+    documents_fp: boundedText(
       text(a, [A.ATTR_LEANTRACE_FP_DOCUMENTS]) ||
-      (documentIds.length > 0 ? documentsFingerprint(documentIds) : ""),
+        (documentIds.length > 0 ? documentsFingerprint(documentIds) : ""),
+      MAX_FINGERPRINT_CHARS,
+    ),
     input_fp: fingerprintOf(
       a,
       A.ATTR_LEANTRACE_FP_INPUT,
       kind === "llm" ? [...LLM_INPUT_SOURCES, ...GENERIC_INPUT_SOURCES] : LLM_INPUT_SOURCES,
       contentFingerprint,
     ),
-    input_part_fps: inputParts(a),
+    input_part_fps: boundedList(inputParts(a), MAX_FINGERPRINT_CHARS),
     output_fp: fingerprintOf(
       a,
       A.ATTR_LEANTRACE_FP_OUTPUT,
@@ -256,15 +286,15 @@ function spanRow(
     outcome_decided_at: dateTime64Text(outcomeDecidedAt(span)),
     final_answer: a[A.ATTR_LEANTRACE_FINAL_ANSWER] === true ? 1 : 0,
     status_code: STATUS[span.statusCode] ?? "unset",
-    status_message: truncated(span.statusMessage, maxChars),
-    error_type: truncated(errorType(a), 256),
+    status_message: boundedText(span.statusMessage, maxChars),
+    error_type: name(errorType(a)),
     start_time: dateTime64Text(start),
     end_time: dateTime64Text(end),
     duration_ns: (end > start ? end - start : 0n).toString(),
     span_attributes: attributeTextMap(a, maxChars),
     resource_attributes: attributeTextMap(resource, maxChars),
-    scope_name: scope.name,
-    scope_version: scope.version,
+    scope_name: name(scope.name),
+    scope_version: name(scope.version),
   };
 }
 
@@ -300,6 +330,10 @@ export function normaliseTraceRequest(
   const runIds = runIdsByTrace(request);
   const rows: SpanRow[] = [];
   const errors = new Set<string>();
+  const warnings = new Set<string>();
+  const warn = (warning: string) => {
+    if (warnings.size < 5) warnings.add(warning);
+  };
   let rejected = 0;
   for (const rs of request) {
     for (const ss of rs.scopeSpans) {
@@ -311,9 +345,9 @@ export function normaliseTraceRequest(
           continue;
         }
         const scope = { name: ss.scopeName, version: ss.scopeVersion };
-        rows.push(spanRow(span, { project, resource: rs.resource, scope, runIds, prices, maxChars }));
+        rows.push(spanRow(span, { project, resource: rs.resource, scope, runIds, prices, maxChars, warn }));
       }
     }
   }
-  return { rows, rejected, errors: [...errors].slice(0, 5) };
+  return { rows, rejected, errors: [...errors].slice(0, 5), warnings: [...warnings] };
 }

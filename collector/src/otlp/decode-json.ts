@@ -9,6 +9,8 @@ import {
   type DecodedSpan,
   MAX_VALUE_DEPTH,
   OtlpDecodeError,
+  SpanBudget,
+  TooManySpansError,
 } from "./model.ts";
 
 type Json = Record<string, unknown>;
@@ -136,17 +138,44 @@ function span(value: unknown, path: string): DecodedSpan {
   };
 }
 
-function scopeSpans(value: unknown, path: string): DecodedScopeSpans {
+function scopeSpans(value: unknown, path: string, budget: SpanBudget): DecodedScopeSpans {
   const s = record(value, path);
   const scope = record(s.scope, `${path}.scope`);
   return {
     scopeName: str(scope.name, `${path}.scope.name`),
     scopeVersion: str(scope.version, `${path}.scope.version`),
-    spans: list(s.spans, `${path}.spans`).map((item, i) => span(item, `${path}.spans[${i}]`)),
+    spans: list(s.spans, `${path}.spans`).map((item, i) => {
+      budget.take();
+      return span(item, `${path}.spans[${i}]`);
+    }),
   };
 }
 
-export function decodeTraceRequestJson(text: string): DecodedResourceSpans[] {
+/** An upper bound of the spans in a body, without parsing it: `"spanId"` only appears as a key. */
+function spanIdKeys(text: string, stopAfter: number): number {
+  let count = 0;
+  for (
+    let at = text.indexOf('"spanId"');
+    at !== -1 && count <= stopAfter;
+    at = text.indexOf('"spanId"', at + 8)
+  ) {
+    count++;
+  }
+  return count;
+}
+
+export interface DecodeOptions {
+  /** Most spans one request may hold; past it, TooManySpansError. @default no limit */
+  maxSpans?: number;
+}
+
+export function decodeTraceRequestJson(text: string, options: DecodeOptions = {}): DecodedResourceSpans[] {
+  const budget = new SpanBudget(options.maxSpans);
+  // A body far over the limit is refused before it is parsed into as many objects.
+  if (options.maxSpans !== undefined && text.length > 1024 * 1024) {
+    if (spanIdKeys(text, 2 * options.maxSpans) > 2 * options.maxSpans)
+      throw new TooManySpansError(options.maxSpans);
+  }
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -161,7 +190,7 @@ export function decodeTraceRequestJson(text: string): DecodedResourceSpans[] {
     return {
       resource: keyValues(resource.attributes, `${path}.resource.attributes`, 1),
       scopeSpans: list(rs.scopeSpans, `${path}.scopeSpans`).map((s, j) =>
-        scopeSpans(s, `${path}.scopeSpans[${j}]`),
+        scopeSpans(s, `${path}.scopeSpans[${j}]`, budget),
       ),
     };
   });

@@ -9,6 +9,7 @@ import {
   hex,
   MAX_VALUE_DEPTH,
   OtlpDecodeError,
+  SpanBudget,
 } from "./model.ts";
 import { ProtobufReader, WIRE_FIXED64, WIRE_LENGTH_DELIMITED, WIRE_VARINT } from "./protobuf-reader.ts";
 
@@ -185,7 +186,7 @@ function readSpan(r: ProtobufReader): DecodedSpan {
 }
 
 // ScopeSpans: 1 scope (1 name, 2 version), 2 spans.
-function readScopeSpans(r: ProtobufReader): DecodedScopeSpans {
+function readScopeSpans(r: ProtobufReader, budget: SpanBudget): DecodedScopeSpans {
   const scopeSpans: DecodedScopeSpans = { scopeName: "", scopeVersion: "", spans: [] };
   while (!r.done) {
     const [field, wire] = r.tag();
@@ -198,6 +199,7 @@ function readScopeSpans(r: ProtobufReader): DecodedScopeSpans {
         else scope.skip(w);
       }
     } else if (field === 2 && wire === WIRE_LENGTH_DELIMITED) {
+      budget.take();
       scopeSpans.spans.push(readSpan(r.sub()));
     } else r.skip(wire);
   }
@@ -205,26 +207,30 @@ function readScopeSpans(r: ProtobufReader): DecodedScopeSpans {
 }
 
 // ResourceSpans: 1 resource (1 attributes), 2 scope_spans.
-function readResourceSpans(r: ProtobufReader): DecodedResourceSpans {
+function readResourceSpans(r: ProtobufReader, budget: SpanBudget): DecodedResourceSpans {
   const resourceSpans: DecodedResourceSpans = { resource: {}, scopeSpans: [] };
   while (!r.done) {
     const [field, wire] = r.tag();
     if (field === 1 && wire === WIRE_LENGTH_DELIMITED) {
       resourceSpans.resource = readKeyValues(r.sub(), 1, 1);
     } else if (field === 2 && wire === WIRE_LENGTH_DELIMITED) {
-      resourceSpans.scopeSpans.push(readScopeSpans(r.sub()));
+      resourceSpans.scopeSpans.push(readScopeSpans(r.sub(), budget));
     } else r.skip(wire);
   }
   return resourceSpans;
 }
 
-/** ExportTraceServiceRequest: 1 resource_spans. */
-export function decodeTraceRequestProtobuf(body: Uint8Array): DecodedResourceSpans[] {
+/** ExportTraceServiceRequest: 1 resource_spans. Past `maxSpans` spans, TooManySpansError. */
+export function decodeTraceRequestProtobuf(
+  body: Uint8Array,
+  options: { maxSpans?: number } = {},
+): DecodedResourceSpans[] {
+  const budget = new SpanBudget(options.maxSpans);
   const r = new ProtobufReader(body);
   const result: DecodedResourceSpans[] = [];
   while (!r.done) {
     const [field, wire] = r.tag();
-    if (field === 1 && wire === WIRE_LENGTH_DELIMITED) result.push(readResourceSpans(r.sub()));
+    if (field === 1 && wire === WIRE_LENGTH_DELIMITED) result.push(readResourceSpans(r.sub(), budget));
     else r.skip(wire);
   }
   return result;

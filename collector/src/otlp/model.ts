@@ -48,6 +48,25 @@ export interface DecodedResourceSpans {
 /** How deep attribute values may nest (arrays and key-value lists in each other). */
 export const MAX_VALUE_DEPTH = 32;
 
+/** The request holds more spans than one request may (the answer is 413). */
+export class TooManySpansError extends Error {
+  override readonly name = "TooManySpansError";
+  constructor(readonly limit: number) {
+    super(
+      `the request holds more than ${limit} spans, the most one request may carry: send them in smaller batches`,
+    );
+  }
+}
+
+/** How many spans one request may carry, counted while decoding. */
+export class SpanBudget {
+  private count = 0;
+  constructor(readonly limit: number = Number.POSITIVE_INFINITY) {}
+  take(): void {
+    if (++this.count > this.limit) throw new TooManySpansError(this.limit);
+  }
+}
+
 /** The request could not be decoded; the message says where and why. */
 export class OtlpDecodeError extends Error {
   override readonly name = "OtlpDecodeError";

@@ -123,7 +123,13 @@ describe("analysis passes", () => {
     // A new span for run a, and a late outcome for run b: both are analysed again.
     await insert([span("a".repeat(32), { at: 90, kind: "llm", total_tokens: 5 })]);
     await store.insertOutcomes([
-      { project: "default", run_id: "b".repeat(32), outcome: "failure", outcome_value: null },
+      {
+        project: "default",
+        run_id: "b".repeat(32),
+        outcome: "failure",
+        outcome_value: null,
+        received_at: new Date().toISOString().replace("T", " ").replace("Z", ""),
+      },
     ]);
     expect((await runAnalysisPass(store, config)).runs).toBe(2);
     expect((await runAnalysisPass(store, config)).runs).toBe(0);

@@ -3,6 +3,7 @@
 // same fingerprint. The SDK and the collector both use these functions, so a span fingerprinted
 // by our SDK and one fingerprinted by the collector from another instrumentation's content agree.
 import { createHash } from "node:crypto";
+import { parseJsonText } from "./json-text.ts";
 
 /** Hex characters kept of the SHA-256: 64 bits, collisions negligible within a workflow. */
 const FINGERPRINT_HEX_LENGTH = 16;
@@ -30,14 +31,8 @@ export function canonicalJson(value: unknown): string {
 
 /** Tool arguments arrive as objects (SDK) or JSON strings (instrumentations); both compare alike. */
 export function toolArgumentsFingerprint(args: unknown): string {
-  if (typeof args === "string") {
-    try {
-      return fingerprint(canonicalJson(JSON.parse(args)));
-    } catch {
-      return fingerprint(canonicalJson(args));
-    }
-  }
-  return fingerprint(canonicalJson(args));
+  const value = typeof args === "string" ? (parseJsonText(args) ?? args) : args;
+  return fingerprint(canonicalJson(value));
 }
 
 /** Queries that differ only in case, spacing or a trailing question mark are the same query. */
@@ -63,12 +58,8 @@ export function queryFingerprint(query: unknown): string {
 
 function parsedList(text: string): unknown {
   if (!text.trimStart().startsWith("[")) return text;
-  try {
-    const value: unknown = JSON.parse(text);
-    return Array.isArray(value) ? value : text;
-  } catch {
-    return text;
-  }
+  const value = parseJsonText(text);
+  return Array.isArray(value) ? value : text;
 }
 
 /** Order does not matter for a result set: the same documents give the same fingerprint. */

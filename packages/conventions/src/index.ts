@@ -9,6 +9,7 @@ export {
   toolArgumentsFingerprint,
 } from "./fingerprint.ts";
 export { firstIssue, type ValidationError } from "./issues.ts";
+export { MAX_JSON_DEPTH, parseJsonText } from "./json-text.ts";
 export { type CommandEffect, commandEffect, SHELL_TOOL_PATTERN, shellCommandOf } from "./shell-effect.ts";
 export {
   isOutcome,

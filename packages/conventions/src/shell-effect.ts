@@ -3,6 +3,8 @@
 // classed as a pure read or a write. A wrong "write" only hides some waste; a wrong "read"
 // invents waste: anything not known to be a read is a write.
 
+import { parseJsonText } from "./json-text.ts";
+
 export type CommandEffect = "read" | "write";
 
 /** Tool names that run shell commands. */
@@ -466,11 +468,9 @@ export function shellCommandOf(args: unknown): string | undefined {
   if (typeof value === "string") {
     const text = value.trim();
     if (!text.startsWith("{")) return value;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      return value as string;
-    }
+    const parsed = parseJsonText(text);
+    if (parsed === undefined) return value;
+    value = parsed;
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
   const record = value as Record<string, unknown>;

@@ -1,4 +1,4 @@
-export { apiKeysExist, checkProjectName, createApiKey, hashApiKey, projectOfApiKey } from "./api-keys.ts";
+export { activeApiKeys, checkProjectName, createApiKey, hashApiKey } from "./api-keys.ts";
 export {
   type RetentionOptions,
   resolveStoreConfig,
@@ -10,4 +10,4 @@ export { dateTime64Text } from "./datetime.ts";
 export { applyRetention, loadMigrations, type Migration, migrate, parseMigration } from "./migrations.ts";
 export type { OutcomeRow, SpanRow } from "./rows.ts";
 export { sqlFiles } from "./sql-files.ts";
-export { openStore, type Store, type WriteResult } from "./store.ts";
+export { type InsertTable, openStore, type Store, type WriteResult } from "./store.ts";

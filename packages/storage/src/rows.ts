@@ -62,4 +62,9 @@ export interface OutcomeRow {
   run_id: string;
   outcome: string;
   outcome_value: number | null;
+  /**
+   * `YYYY-MM-DD hh:mm:ss.sss` (UTC): when the collector accepted it, so that loading it late
+   * (after a restart, from the log) cannot make it win over an outcome posted after it.
+   */
+  received_at: string;
 }

@@ -3,17 +3,25 @@
 
 import { mkdir } from "node:fs/promises";
 import { resolve } from "node:path";
+import { Readable } from "node:stream";
 import { type ClickHouseClient, ClickHouseError, createClient } from "@clickhouse/client";
 import { createChdbConnection } from "chdb/connection";
 import { resolveStoreConfig, type StoreConfig, type StoreOptions } from "./config.ts";
 import { applyRetention, migrate } from "./migrations.ts";
 import type { OutcomeRow, SpanRow } from "./rows.ts";
 
-/** How a write ended. A retryable write may succeed when tried again after `delayMillis`. */
+/** How a write ended; anything but `ok` wrote nothing (an insert is one block). */
 export type WriteResult =
   | { status: "ok" }
-  | { status: "failed"; error: Error }
-  | { status: "retryable"; error: Error; delayMillis: number };
+  /** The rows themselves cannot be stored (a value the table refuses): they will fail again. */
+  | { status: "rejected"; error: Error }
+  /** Storage cannot take anything now (down, disk full, too many parts, read-only): try later. */
+  | { status: "unavailable"; error: Error }
+  /** Storage could not take this much at once (memory, time): fewer rows may pass. */
+  | { status: "overloaded"; error: Error };
+
+/** The tables written row by row. */
+export type InsertTable = "spans" | "outcomes";
 
 export interface Store {
   readonly config: StoreConfig;
@@ -22,14 +30,16 @@ export interface Store {
   readonly client: ClickHouseClient;
   insertSpans(rows: readonly SpanRow[]): Promise<WriteResult>;
   insertOutcomes(rows: readonly OutcomeRow[]): Promise<WriteResult>;
+  /** Inserts rows already encoded as JSONEachRow (one JSON object a line), as they are. */
+  insertEncoded(table: InsertTable, chunks: readonly Buffer[]): Promise<WriteResult>;
   /** Runs a SELECT with named parameters (the database is `db`) and returns its rows. */
   select<T>(query: string, params?: Record<string, unknown>): Promise<T[]>;
   /** Runs a statement that returns no rows (DDL, INSERT ... SELECT), with named parameters. */
   command(query: string, params?: Record<string, unknown>): Promise<void>;
+  /** Whether storage answers a query now. */
+  ping(): Promise<boolean>;
   close(): Promise<void>;
 }
-
-const RETRY_DELAY_MILLIS = 1000;
 
 /** ClickHouse's own errors carry a numeric code; chDB's come from another copy of the class. */
 function isClickHouseError(error: unknown): boolean {
@@ -39,20 +49,45 @@ function isClickHouseError(error: unknown): boolean {
 }
 
 /**
- * ClickHouse errors that say "not now" rather than "never": too many parts, memory, timeouts,
- * too many queries, a read-only replica, a network fault between nodes.
+ * ClickHouse errors that say "not now" rather than "never": file errors a full or failing disk
+ * raises, too many simultaneous queries, a network fault, a read-only replica, no disk space,
+ * too many parts, an insert of unknown fate, a system error, ZooKeeper.
  */
-const RETRYABLE_CODES = new Set(["159", "202", "209", "210", "241", "242", "252", "319", "999"]);
+const UNAVAILABLE_CODES = new Set([
+  "74",
+  "75",
+  "76",
+  "202",
+  "209",
+  "210",
+  "242",
+  "243",
+  "252",
+  "319",
+  "425",
+  "999",
+]);
+/** Errors a smaller insert may not meet: time and memory limits. */
+const OVERLOADED_CODES = new Set(["159", "241"]);
+const DISK_TROUBLE = /no space left|not enough space|ENOSPC|EDQUOT|errno: 28|input\/output error/i;
 
-// Server errors about the data or the query will fail again, except the "not now" ones;
-// anything else (a refused connection, a timeout, an overloaded server) may pass later.
-function classify(error: unknown): WriteResult {
+// Errors outside ClickHouse (a refused connection, a socket cut) and the "not now" ones may
+// pass later; ClickHouse's other errors are about the rows or the query and will fail again.
+function classify(error: unknown): Exclude<WriteResult, { status: "ok" }> {
   const err = error instanceof Error ? error : new Error(String(error));
-  if (isClickHouseError(error) && !RETRYABLE_CODES.has(String((error as { code?: unknown }).code))) {
-    return { status: "failed", error: err };
-  }
-  return { status: "retryable", error: err, delayMillis: RETRY_DELAY_MILLIS };
+  if (!isClickHouseError(error) || DISK_TROUBLE.test(err.message))
+    return { status: "unavailable", error: err };
+  const code = String((error as { code?: unknown }).code);
+  if (UNAVAILABLE_CODES.has(code)) return { status: "unavailable", error: err };
+  if (OVERLOADED_CODES.has(code)) return { status: "overloaded", error: err };
+  return { status: "rejected", error: err };
 }
+
+/**
+ * Every insert: a request spread over many months (a backfill) touches many partitions, and
+ * ClickHouse refuses more than 100 in one block by default.
+ */
+const INSERT_SETTINGS = { max_partitions_per_insert_block: "0" };
 
 type ClickHouseConnection = NonNullable<NonNullable<Parameters<typeof createClient>[0]>["connection"]>;
 
@@ -90,7 +125,27 @@ export async function openStore(options: StoreOptions = {}): Promise<Store> {
   const insert = async (table: string, rows: readonly object[]): Promise<WriteResult> => {
     if (rows.length === 0) return { status: "ok" };
     try {
-      await client.insert({ table: `${database}.${table}`, values: rows as object[], format: "JSONEachRow" });
+      await client.insert({
+        table: `${database}.${table}`,
+        values: rows as object[],
+        format: "JSONEachRow",
+        clickhouse_settings: INSERT_SETTINGS,
+      });
+      return { status: "ok" };
+    } catch (error) {
+      return classify(error);
+    }
+  };
+  const insertEncoded = async (table: InsertTable, chunks: readonly Buffer[]): Promise<WriteResult> => {
+    if (chunks.length === 0) return { status: "ok" };
+    try {
+      // exec, not insert: the rows are JSONEachRow text already and go as they are.
+      const result = await client.exec({
+        query: `INSERT INTO ${database}.${table} FORMAT JSONEachRow`,
+        values: Readable.from(chunks),
+        clickhouse_settings: INSERT_SETTINGS,
+      });
+      result.stream.resume();
       return { status: "ok" };
     } catch (error) {
       return classify(error);
@@ -102,6 +157,7 @@ export async function openStore(options: StoreOptions = {}): Promise<Store> {
     client,
     insertSpans: (rows) => insert("spans", rows),
     insertOutcomes: (rows) => insert("outcomes", rows),
+    insertEncoded,
     select: async <T>(query: string, params: Record<string, unknown> = {}) => {
       const result = await client.query({
         query,
@@ -113,6 +169,7 @@ export async function openStore(options: StoreOptions = {}): Promise<Store> {
     command: async (query: string, params: Record<string, unknown> = {}) => {
       await client.command({ query, query_params: { db: database, ...params } });
     },
+    ping: async () => (await client.ping()).success,
     close: () => client.close(),
   };
 }

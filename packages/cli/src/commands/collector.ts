@@ -26,10 +26,14 @@ export function collectorCommand(program: Command): void {
       .option("--retention-spans-days <days>", "keep raw spans and outcomes this long after arrival", "30")
       .option("--retention-findings-days <days>", "keep findings and per-run analyses this long", "400")
       .option("--max-attribute-chars <n>", "longer attribute values are cut, with a marker", "65536")
-      .option("--spool <dir>", "where batches wait while storage cannot take them (default: <data>-spool)")
+      .option("--max-request-spans <n>", "most spans one request may carry (more: 413)", "50000")
       .option(
-        "--spool-max-bytes <bytes>",
-        "the spool's quota; past it the collector answers 503",
+        "--wal <dir>",
+        "write-ahead log: where accepted rows wait until storage has them (default: <data>-wal)",
+      )
+      .option(
+        "--wal-max-bytes <bytes>",
+        "bytes accepted but not yet in storage the log may hold; past it the collector answers 503",
         String(1024 ** 3),
       ),
   ).action(async (flags: Record<string, string | undefined>) => {
@@ -46,12 +50,13 @@ export function collectorCommand(program: Command): void {
       64,
       16 * 1024 * 1024,
     );
-    const spool = {
+    const wal = {
       dir:
-        flags.spool ??
-        `${flags.clickhouseUrl === undefined ? (flags.data ?? "./leantrace-data") : "./leantrace"}-spool`,
-      maxBytes: integerOption("--spool-max-bytes", flags.spoolMaxBytes, 1024 * 1024, 2 ** 50),
+        flags.wal ??
+        `${flags.clickhouseUrl === undefined ? (flags.data ?? "./leantrace-data") : "./leantrace"}-wal`,
+      maxBytes: integerOption("--wal-max-bytes", flags.walMaxBytes, 1024 * 1024, 2 ** 50),
     };
+    const maxRequestSpans = integerOption("--max-request-spans", flags.maxRequestSpans, 1, 10_000_000);
     const retention = {
       spansDays: integerOption("--retention-spans-days", flags.retentionSpansDays, 1, 36_500),
       findingsDays: integerOption("--retention-findings-days", flags.retentionFindingsDays, 1, 36_500),
@@ -69,7 +74,8 @@ export function collectorCommand(program: Command): void {
           intervalMillis: interval * 1000,
         },
         maxAttributeChars,
-        spool,
+        maxRequestSpans,
+        wal,
         storage: { ...storageOptions(flags), retention },
       });
     } catch (error) {

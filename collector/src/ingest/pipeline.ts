@@ -1,0 +1,131 @@
+// The way from an accepted request to a stored row: the request's rows, already validated and
+// bounded on their own, become one JSONEachRow frame in the write-ahead log; the answer waits
+// for that frame to be on disk and for nothing else. The loader moves the log into storage in
+// the background. Also the budget of request bytes held in memory at once, and the health
+// that `GET /health` and `leantrace status` report.
+import type { OutcomeRow, SpanRow, Store } from "@leantrace/storage";
+import { DeadLetters } from "./dead-letter.ts";
+import { Loader, type LoaderOptions } from "./loader.ts";
+import { type AppendResult, WriteAheadLog } from "./wal.ts";
+
+export interface PipelineOptions extends LoaderOptions {
+  /** The write-ahead log's folder. */
+  dir: string;
+  /** Bytes acknowledged but not yet in storage the log may hold. @default 1 GiB */
+  maxBytes?: number;
+  /** Request bytes (as received and inflated) held in memory at once, over all requests. @default 256 MiB */
+  maxInFlightBytes?: number;
+  warn?: (message: string) => void;
+}
+
+export interface Health {
+  status: "ok" | "degraded";
+  /** One sentence per thing that is wrong now. */
+  problems: string[];
+  storage: "ok" | "unavailable";
+  log: { dir: string; pendingBytes: number; capacityBytes: number; oldestPendingSeconds: number };
+  deadLetters: { rows: number; file: string; latestReason: string | null };
+}
+
+/** Rows as the log keeps them: JSONEachRow, one row a line. */
+export function encodeRows(rows: readonly object[]): Buffer {
+  let text = "";
+  for (const row of rows) text += `${JSON.stringify(row)}\n`;
+  return Buffer.from(text, "utf8");
+}
+
+/** A share of the log's quota past which the collector says it is degraded. */
+const DEGRADED_SHARE = 0.8;
+
+export class IngestPipeline {
+  private inFlight = 0;
+  private readonly maxInFlightBytes: number;
+
+  private constructor(
+    readonly log: WriteAheadLog,
+    private readonly loader: Loader,
+    private readonly deadLetters: DeadLetters,
+    maxInFlightBytes: number,
+  ) {
+    this.maxInFlightBytes = maxInFlightBytes;
+  }
+
+  /** Opens the log (setting aside damaged bytes) and starts loading it into `store`. */
+  static async open(store: Store, options: PipelineOptions): Promise<IngestPipeline> {
+    const log = await WriteAheadLog.open({
+      dir: options.dir,
+      ...(options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes }),
+      ...(options.warn === undefined ? {} : { warn: options.warn }),
+    });
+    const deadLetters = new DeadLetters(`${options.dir}/dead-letter`);
+    const loader = new Loader(log, store, deadLetters, options);
+    loader.start();
+    return new IngestPipeline(log, loader, deadLetters, options.maxInFlightBytes ?? 256 * 1024 * 1024);
+  }
+
+  /** Takes `bytes` of the in-flight budget; false when it is spent (answer 429). */
+  reserve(bytes: number): boolean {
+    if (this.inFlight + bytes > this.maxInFlightBytes && this.inFlight > 0) return false;
+    this.inFlight += bytes;
+    return true;
+  }
+
+  free(bytes: number): void {
+    this.inFlight = Math.max(0, this.inFlight - bytes);
+  }
+
+  acceptSpans(rows: readonly SpanRow[]): Promise<AppendResult> {
+    if (rows.length === 0) return Promise.resolve({ status: "ok" });
+    return this.log.append("spans", encodeRows(rows));
+  }
+
+  acceptOutcome(row: OutcomeRow): Promise<AppendResult> {
+    return this.log.append("outcomes", encodeRows([row]));
+  }
+
+  /** Resolves once everything acknowledged so far is in storage (an analysis pass waits for it). */
+  drained(timeoutMillis?: number): Promise<void> {
+    return this.loader.drained(timeoutMillis);
+  }
+
+  health(): Health {
+    const problems: string[] = [];
+    const storage = this.loader.storage;
+    if (storage.state === "unavailable") {
+      problems.push(`storage is unavailable (${storage.error ?? "no answer"}): rows wait in the log`);
+    }
+    const pending = this.log.pendingBytes;
+    if (pending > DEGRADED_SHARE * this.log.capacityBytes) {
+      problems.push(`the log holds ${pending} of its ${this.log.capacityBytes} bytes not yet in storage`);
+    }
+    const writeProblem = this.log.writeProblem;
+    if (writeProblem !== undefined) problems.push(writeProblem);
+    if (this.deadLetters.rows > 0) {
+      problems.push(
+        `${this.deadLetters.rows} row(s) storage refused for good are set aside in ${this.deadLetters.path}`,
+      );
+    }
+    return {
+      status: problems.length === 0 ? "ok" : "degraded",
+      problems,
+      storage: storage.state,
+      log: {
+        dir: this.log.dir,
+        pendingBytes: pending,
+        capacityBytes: this.log.capacityBytes,
+        oldestPendingSeconds: Math.round(this.log.oldestPendingMillis / 1000),
+      },
+      deadLetters: {
+        rows: this.deadLetters.rows,
+        file: this.deadLetters.path,
+        latestReason: this.deadLetters.latestReason ?? null,
+      },
+    };
+  }
+
+  /** Loads what the log holds within `deadlineMillis`, then closes it (the rest waits for the next start). */
+  async stop(deadlineMillis?: number): Promise<void> {
+    await this.loader.stop(deadlineMillis);
+    await this.log.close();
+  }
+}

@@ -234,12 +234,25 @@ describe("collector app", () => {
     const pass = (await analysed.json()) as { runs: number; findings: number };
     // Every run posted so far has an outcome or, with the default idle time, is not complete yet.
     expect(pass.runs).toBeGreaterThanOrEqual(2);
+    // Only JSON starts a pass: a cross-site form post cannot.
+    const form = await post("/api/v1/analyze", "full=true", {
+      "content-type": "application/x-www-form-urlencoded",
+    });
+    expect(form.status).toBe(415);
+    expect((await post("/api/v1/analyze", "{}", { "content-type": "text/plain" })).status).toBe(415);
     const bad = await post("/api/v1/analyze", JSON.stringify({ full: "yes" }), JSON_TYPE);
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { message: string } }).error.message).toContain("full");
     const findings = await collector.app.request("/api/v1/findings?workflow=triage");
     expect(findings.status).toBe(200);
     expect(await findings.json()).toEqual({ findings: [], nextCursor: null });
+    for (const window of ["since=9999-01-01T00:00:00Z", "until=1900-01-01T00:00:00Z", "since=yesterday"]) {
+      const outOfRange = await collector.app.request(`/api/v1/runs?${window}`);
+      expect(outOfRange.status, window).toBe(400);
+      expect(((await outOfRange.json()) as { error: { message: string } }).error.message).toMatch(
+        /since|until/,
+      );
+    }
     const badKind = await collector.app.request("/api/v1/findings?kind=bogus");
     expect(badKind.status).toBe(400);
   });

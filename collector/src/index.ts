@@ -6,7 +6,7 @@ export {
   DEFAULT_MAX_REQUEST_SPANS,
 } from "./app.ts";
 export { type IngestResult, ingestOtlpFiles, OtlpFileError } from "./ingest/otlp-files.ts";
-export { type Health, IngestPipeline, type PipelineOptions } from "./ingest/pipeline.ts";
+export { type Health, healthSchema, IngestPipeline, type PipelineOptions } from "./ingest/pipeline.ts";
 export { DEFAULT_PROJECT, normaliseTraceRequest } from "./normalise/span-row.ts";
 export { decodeTraceRequestJson } from "./otlp/decode-json.ts";
 export { decodeTraceRequestProtobuf } from "./otlp/decode-protobuf.ts";

@@ -193,3 +193,18 @@ describe("project isolation", () => {
     expect(spans?.n).toBe(15);
   });
 });
+
+describe("unknown keys", () => {
+  it("are refused from memory, without a query, even with storage gone", async () => {
+    // Storage closes (down, or far away): a request must not need it to tell a key.
+    await ingest.stop();
+    await store.close();
+    // A query now would fail (500): every refusal below came from memory.
+    for (let i = 0; i < 200; i++) {
+      const response = await call("/v1/traces", `lt_unknown_${i}`, { method: "POST", body: "{}" });
+      expect(response.status).toBe(401);
+    }
+    store = await openStore({ dataDir: join(dir, "data") });
+    ingest = await IngestPipeline.open(store, { dir: join(dir, "wal"), lingerMillis: 0 });
+  });
+});

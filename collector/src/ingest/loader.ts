@@ -128,11 +128,12 @@ export class Loader {
   }
 
   /**
-   * Stops after loading what the log holds, or once `deadlineMillis` have passed (what is left
-   * waits in the log for the next start).
+   * Stops after loading what the log holds, or once `deadlineMillis` have passed, or at once
+   * while storage is unavailable (what is left waits in the log for the next start).
    */
   async stop(deadlineMillis = 10_000): Promise<void> {
-    await this.drained(deadlineMillis).catch(() => undefined);
+    // With storage down there is nothing to wait for: the rows are safe in the log.
+    if (this.state === "ok") await this.drained(deadlineMillis).catch(() => undefined);
     this.stopped = true;
     this.unsubscribe();
     this.wake?.();

@@ -4,6 +4,7 @@
 // the background. Also the budget of request bytes held in memory at once, and the health
 // that `GET /health` and `leantrace status` report.
 import type { OutcomeRow, SpanRow, Store } from "@leantrace/storage";
+import { z } from "zod";
 import { DeadLetters } from "./dead-letter.ts";
 import { Loader, type LoaderOptions } from "./loader.ts";
 import { type AppendResult, WriteAheadLog } from "./wal.ts";
@@ -18,14 +19,24 @@ export interface PipelineOptions extends LoaderOptions {
   warn?: (message: string) => void;
 }
 
-export interface Health {
-  status: "ok" | "degraded";
+/** What `GET /health` answers (and `leantrace status` prints). */
+export const healthSchema = z.object({
+  status: z.enum(["ok", "degraded"]),
   /** One sentence per thing that is wrong now. */
-  problems: string[];
-  storage: "ok" | "unavailable";
-  log: { dir: string; pendingBytes: number; capacityBytes: number; oldestPendingSeconds: number };
-  deadLetters: { rows: number; file: string; latestReason: string | null };
-}
+  problems: z.array(z.string()),
+  storage: z.enum(["ok", "unavailable"]),
+  /** The write-ahead log: what was accepted and is not in storage yet. */
+  log: z.object({
+    dir: z.string(),
+    pendingBytes: z.number(),
+    capacityBytes: z.number(),
+    oldestPendingSeconds: z.number(),
+  }),
+  /** Rows storage refused for good, set aside with their reasons. */
+  deadLetters: z.object({ rows: z.number(), file: z.string(), latestReason: z.string().nullable() }),
+});
+
+export type Health = z.infer<typeof healthSchema>;
 
 /** Rows as the log keeps them: JSONEachRow, one row a line. */
 export function encodeRows(rows: readonly object[]): Buffer {

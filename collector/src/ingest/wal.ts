@@ -266,11 +266,14 @@ export class WriteAheadLog {
         if (before > 0 && before + bytes > this.segmentBytes) await this.rotate();
         const target = this.current;
         const handle = this.handle as FileHandle;
-        const { bytesWritten } = await handle.writev(
-          group.map((p) => p.frame),
-          target.size,
-        );
-        if (bytesWritten !== bytes) throw new Error(`only ${bytesWritten} of ${bytes} bytes were written`);
+        const all =
+          group.length === 1 ? (group[0] as Pending).frame : Buffer.concat(group.map((p) => p.frame));
+        // A short write is retried for the rest: on a full disk that second write says why.
+        for (let written = 0; written < bytes; ) {
+          const { bytesWritten } = await handle.write(all, written, bytes - written, target.size + written);
+          if (bytesWritten === 0) throw new Error(`the disk took ${written} of ${bytes} bytes`);
+          written += bytesWritten;
+        }
         await handle.datasync();
         target.size += bytes;
         this.commits.push({ end: { segment: target.sequence, offset: target.size }, at: Date.now() });

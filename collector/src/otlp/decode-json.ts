@@ -39,7 +39,8 @@ function str(value: unknown, path: string): string {
   return typeof value === "string" ? value : fail(path, "a string", value);
 }
 
-const INTEGER = /^-?\d+$/;
+// Long enough for any int64 and more (they saturate); a megabyte of digits is refused, not parsed.
+const INTEGER = /^-?\d{1,40}$/;
 
 function int64(value: unknown, path: string): bigint {
   if (value === undefined || value === null) return 0n;
@@ -54,6 +55,10 @@ function enumValue(value: unknown, path: string, names: readonly string[]): numb
   if (typeof value === "string" && names.includes(value)) return names.indexOf(value);
   return fail(path, "an enum integer", value);
 }
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+const saturatedInt64 = (n: bigint) => (n < INT64_MIN ? INT64_MIN : n > INT64_MAX ? INT64_MAX : n);
 
 const SPAN_KINDS = [
   "SPAN_KIND_UNSPECIFIED",
@@ -77,7 +82,9 @@ function anyValue(value: unknown, path: string, depth: number): AnyValue {
       : fail(`${path}.boolValue`, "a boolean", v.boolValue);
   }
   if ("intValue" in v) {
-    const n = BigInt.asIntN(64, int64(v.intValue, `${path}.intValue`));
+    // Beyond int64 a JSON value saturates rather than wraps: a huge count stays huge (and is
+    // then clamped where it is used) instead of turning into a small or negative one.
+    const n = saturatedInt64(int64(v.intValue, `${path}.intValue`));
     return n >= BigInt(Number.MIN_SAFE_INTEGER) && n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n;
   }
   if ("doubleValue" in v) {

@@ -5,6 +5,7 @@ import { findingsCommand } from "./commands/findings.ts";
 import { baselineCommand, checkCommand } from "./commands/gate.ts";
 import { keysCommand } from "./commands/keys.ts";
 import { reportCommand } from "./commands/report.ts";
+import { statusCommand } from "./commands/status.ts";
 import { CliError } from "./http.ts";
 
 export function buildProgram(): Command {
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   baselineCommand(program);
   checkCommand(program);
   keysCommand(program);
+  statusCommand(program);
   return program;
 }
 

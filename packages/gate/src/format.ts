@@ -53,6 +53,19 @@ export interface ExplainingFinding {
   wastedTokens: number;
 }
 
+/**
+ * Text as Markdown shows it safely: workflow names and explanations carry values agents chose
+ * (tool names, arguments), which must not add links, images, HTML, lines or table cells to a
+ * job summary. Code spans and emphasis are left alone: they cannot reach outside the text.
+ */
+export function markdownText(text: string): string {
+  return text
+    .replace(/[\r\n]+/g, " ")
+    .replace(/[\\[\]()!|<>&]/g, (c) =>
+      c === "<" ? "&lt;" : c === ">" ? "&gt;" : c === "&" ? "&amp;" : `\\${c}`,
+    );
+}
+
 /** GitHub's job summary: the same decision as markdown, with the findings that explain it. */
 export function formatCheckMarkdown(
   result: CheckResult,
@@ -65,17 +78,17 @@ export function formatCheckMarkdown(
     "| --- | --- | --- | --- | --- | --- | --- |",
     ...result.workflows.map(
       (w) =>
-        `| ${w.workflow} | ${tps(w.baseline.tokensPerSuccess)} | ${tps(w.current.tokensPerSuccess)} | ${ratio(w.ratio)} | ${interval(w)} | ${rate(w)} | ${VERDICTS[w.verdict]} |`,
+        `| ${markdownText(w.workflow)} | ${tps(w.baseline.tokensPerSuccess)} | ${tps(w.current.tokensPerSuccess)} | ${ratio(w.ratio)} | ${interval(w)} | ${rate(w)} | ${VERDICTS[w.verdict]} |`,
     ),
     "",
   ];
   for (const w of result.workflows) {
     if (w.reasons.length === 0 && (findings.get(w.workflow) ?? []).length === 0) continue;
-    lines.push(`### ${w.workflow}`, "", ...w.reasons.map((r) => `- ${r}`));
+    lines.push(`### ${markdownText(w.workflow)}`, "", ...w.reasons.map((r) => `- ${markdownText(r)}`));
     const top = findings.get(w.workflow) ?? [];
     if (top.length > 0) {
       lines.push("", "Where the current runs wasted tokens:", "");
-      for (const f of top) lines.push(`- ${f.explanation}`);
+      for (const f of top) lines.push(`- ${markdownText(f.explanation)}`);
     }
     lines.push("");
   }

@@ -1,13 +1,14 @@
 import { type Store, sqlFiles } from "@leantrace/storage";
 import { z } from "zod";
+import { EARLIEST, instantSchema, LATEST } from "./time-window.ts";
 
 export const runTotalsFilterSchema = z.object({
   ciRunId: z.string().max(256).optional(),
   version: z.string().max(256).optional(),
   workflow: z.string().max(1000).optional(),
   /** ISO 8601: runs that started in [since, until). */
-  since: z.iso.datetime({ offset: true }).optional(),
-  until: z.iso.datetime({ offset: true }).optional(),
+  since: instantSchema.optional(),
+  until: instantSchema.optional(),
 });
 export type RunTotalsFilter = z.infer<typeof runTotalsFilterSchema>;
 
@@ -40,8 +41,8 @@ export async function runTotals(
     ci_run_id: filter.ciRunId ?? "",
     version: filter.version ?? "",
     workflow: filter.workflow ?? "",
-    since: filter.since ?? "1970-01-01T00:00:00Z",
-    until: filter.until ?? "2262-01-01T00:00:00Z",
+    since: filter.since ?? EARLIEST,
+    until: filter.until ?? LATEST,
   });
   return runTotalsSchema.parse({ runs: rows });
 }

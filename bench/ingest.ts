@@ -412,6 +412,8 @@ interface BaselineResult {
   bytes: number;
   batches: number;
   millis: number[];
+  /** CPU seconds the inserting process used over each repeat (the engine's threads included). */
+  cpuSeconds: number[];
   stored: StoredCheck;
   peakRssMiB: number;
   dir: string;
@@ -489,8 +491,10 @@ async function baselineWorker(task: Extract<WorkerTask, { task: "baseline" }>): 
   const store = await openStore({ dataDir: dir });
   try {
     const millis: number[] = [];
+    const cpuSeconds: number[] = [];
     for (let i = 0; i < BASELINE_REPEATS; i++) {
       if (i > 0) await store.command(`TRUNCATE TABLE ${store.database}.spans`);
+      const cpu0 = process.cpuUsage();
       const t0 = performance.now();
       for (const batch of batches) {
         const result = await store.insertEncoded("spans", [batch]);
@@ -498,6 +502,8 @@ async function baselineWorker(task: Extract<WorkerTask, { task: "baseline" }>): 
           throw new Error(`baseline insert ${result.status}: ${result.error.message}`);
       }
       millis.push(performance.now() - t0);
+      const cpu = process.cpuUsage(cpu0);
+      cpuSeconds.push((cpu.user + cpu.system) / 1e6);
     }
     const stored = await storedCheck(store);
     return {
@@ -505,6 +511,7 @@ async function baselineWorker(task: Extract<WorkerTask, { task: "baseline" }>): 
       bytes,
       batches: batches.length,
       millis,
+      cpuSeconds,
       stored,
       peakRssMiB: procStatusMiB(process.pid, "VmHWM"),
       dir,
@@ -841,7 +848,11 @@ async function main(): Promise<number> {
       });
       console.log(
         `baseline: ${int(baseline.rows)} rows, ${mib(baseline.bytes).toFixed(0)} MiB JSONEachRow in ${baseline.batches} inserts, ` +
-          `${baseline.millis.map((ms) => int(ms)).join(", ")} ms`,
+          `${baseline.millis.map((ms) => int(ms)).join(", ")} ms; CPU ` +
+          baseline.millis
+            .map((ms, i) => ((baseline?.cpuSeconds[i] ?? 0) / (ms / 1000)).toFixed(2))
+            .join(", ") +
+          " cores",
       );
     } else {
       const result = await ingestPhase(phase, requests);
@@ -942,7 +953,7 @@ async function main(): Promise<number> {
     }
     for (const warning of stats.warnings) console.log(`${r.encoding}: partial success said: ${warning}`);
     if (r.said.length > 0)
-      console.log(`${r.encoding}: the collector said:\n  ${r.said.slice(0, 20).join("\n  ")}`);
+      console.log(`${r.encoding}: the collector said:\n  ${r.said.slice(0, 400).join("\n  ")}`);
     if (KEEP) console.log(`${r.encoding}: kept ${r.dir}`);
   }
   if (baseline !== undefined && baseline.stored.spans !== spans) {

@@ -26,13 +26,9 @@ import { z } from "zod";
 import { type AuthEnv, authMiddleware } from "./auth.ts";
 import { BodyError, decodeContent, readLimited } from "./ingest/body.ts";
 import { NotDrainedError } from "./ingest/loader.ts";
+import { inlineNormaliser, type Normaliser } from "./ingest/normaliser.ts";
 import type { IngestPipeline } from "./ingest/pipeline.ts";
 import type { AppendResult } from "./ingest/wal.ts";
-import { normaliseTraceRequest } from "./normalise/span-row.ts";
-import { decodeTraceRequestJson } from "./otlp/decode-json.ts";
-import { decodeTraceRequestProtobuf } from "./otlp/decode-protobuf.ts";
-import type { DecodedResourceSpans } from "./otlp/model.ts";
-import { OtlpDecodeError, TooManySpansError } from "./otlp/model.ts";
 import {
   CONTENT_TYPES,
   type Encoding,
@@ -60,6 +56,11 @@ export interface CollectorAppOptions {
   maxBodyBytes?: number;
   /** Most spans one request may carry. @default 50000 */
   maxRequestSpans?: number;
+  /**
+   * Where requests are decoded and normalised: the server passes a pool of worker threads.
+   * @default on the event loop
+   */
+  normaliser?: Normaliser;
 }
 
 export interface CollectorApp {
@@ -116,6 +117,13 @@ export function createCollectorApp(
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const maxSpans = options.maxRequestSpans ?? DEFAULT_MAX_REQUEST_SPANS;
   const prices = options.prices ?? loadPriceTable();
+  const normaliser =
+    options.normaliser ??
+    inlineNormaliser({
+      prices,
+      maxSpans,
+      ...(options.maxAttributeChars === undefined ? {} : { maxAttributeChars: options.maxAttributeChars }),
+    });
   const analysis = new AnalysisScheduler(store, resolveAnalyzerConfig(options.analysis), {
     intervalMillis: options.analysis?.intervalMillis,
     beforePass: () => ingest.drained(DRAIN_BEFORE_PASS_MILLIS),
@@ -202,16 +210,14 @@ export function createCollectorApp(
     ) => c.body(body, status, { "content-type": CONTENT_TYPES[encoding], ...headers });
     try {
       return await withBody(c.req.raw, maxBodyBytes, c.req.header("content-encoding"), async (body) => {
-        const request: DecodedResourceSpans[] =
-          encoding === "json"
-            ? decodeTraceRequestJson(body.toString("utf8"), { maxSpans })
-            : decodeTraceRequestProtobuf(body, { maxSpans });
-        const batch = normaliseTraceRequest(request, {
-          prices,
-          maxAttributeChars: options.maxAttributeChars,
-          project: c.get("project"),
-        });
-        const result = await ingest.acceptSpans(batch.rows);
+        const outcome = await normaliser.normalise({ encoding, body, project: c.get("project") });
+        if (outcome.status === "too-many-spans") {
+          return reply(413, statusResponse(encoding, RPC_RESOURCE_EXHAUSTED, outcome.message));
+        }
+        if (outcome.status === "invalid") {
+          return reply(400, statusResponse(encoding, RPC_INVALID_ARGUMENT, outcome.message));
+        }
+        const result = await ingest.acceptSpans(outcome.payload);
         if (result.status !== "ok") {
           return reply(
             503,
@@ -222,12 +228,16 @@ export function createCollectorApp(
           );
         }
         const notes = [
-          ...(batch.rejected === 0 ? [] : [`rejected ${batch.rejected} span(s): ${batch.errors.join("; ")}`]),
-          ...batch.warnings,
+          ...(outcome.rejected === 0
+            ? []
+            : [`rejected ${outcome.rejected} span(s): ${outcome.errors.join("; ")}`]),
+          ...outcome.warnings,
         ];
         // A partial success with no span rejected carries warnings, as the OTLP specification allows.
         const partial =
-          notes.length === 0 ? undefined : { rejectedSpans: batch.rejected, errorMessage: notes.join("; ") };
+          notes.length === 0
+            ? undefined
+            : { rejectedSpans: outcome.rejected, errorMessage: notes.join("; ") };
         return reply(200, exportResponse(encoding, partial));
       });
     } catch (error) {
@@ -241,12 +251,6 @@ export function createCollectorApp(
         const headers: Record<string, string> =
           error.status === 429 || error.status === 503 ? { "retry-after": "2" } : {};
         return reply(error.status, statusResponse(encoding, code, error.message), headers);
-      }
-      if (error instanceof TooManySpansError) {
-        return reply(413, statusResponse(encoding, RPC_RESOURCE_EXHAUSTED, error.message));
-      }
-      if (error instanceof OtlpDecodeError) {
-        return reply(400, statusResponse(encoding, RPC_INVALID_ARGUMENT, error.message));
       }
       throw error;
     }

@@ -5,6 +5,7 @@ export {
   DEFAULT_MAX_BODY_BYTES,
   DEFAULT_MAX_REQUEST_SPANS,
 } from "./app.ts";
+export { DEFAULT_INGEST_THREADS } from "./ingest/normaliser.ts";
 export { type IngestResult, ingestOtlpFiles, OtlpFileError } from "./ingest/otlp-files.ts";
 export { type Health, healthSchema, IngestPipeline, type PipelineOptions } from "./ingest/pipeline.ts";
 export { DEFAULT_PROJECT, normaliseTraceRequest } from "./normalise/span-row.ts";

@@ -5,8 +5,10 @@
 // left waits in the log for the next start.
 import type { AddressInfo } from "node:net";
 import { createAdaptorServer } from "@hono/node-server";
+import { loadPriceTable } from "@leantrace/pricing";
 import { openStore, type StoreOptions } from "@leantrace/storage";
-import { type CollectorAppOptions, createCollectorApp } from "./app.ts";
+import { type CollectorAppOptions, createCollectorApp, DEFAULT_MAX_REQUEST_SPANS } from "./app.ts";
+import { DEFAULT_INGEST_THREADS, inlineNormaliser, threadedNormaliser } from "./ingest/normaliser.ts";
 import { IngestPipeline, type PipelineOptions } from "./ingest/pipeline.ts";
 
 export interface CollectorOptions extends CollectorAppOptions {
@@ -23,6 +25,8 @@ export interface CollectorOptions extends CollectorAppOptions {
   shutdownLoadMillis?: number;
   /** Where warnings go. @default console.warn */
   warn?: (message: string) => void;
+  /** Worker threads that decode and normalise requests; 0 keeps it on the event loop. @default one a core, at most 8 */
+  ingestThreads?: number;
 }
 
 export interface RunningCollector {
@@ -52,7 +56,19 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     throw error;
   }
   const requireApiKey = options.requireApiKey ?? !isLoopback(host);
-  const collector = createCollectorApp(store, ingest, { ...options, requireApiKey });
+  const settings = {
+    prices: options.prices ?? loadPriceTable(),
+    maxSpans: options.maxRequestSpans ?? DEFAULT_MAX_REQUEST_SPANS,
+    ...(options.maxAttributeChars === undefined ? {} : { maxAttributeChars: options.maxAttributeChars }),
+  };
+  const threads = options.ingestThreads ?? DEFAULT_INGEST_THREADS;
+  const normaliser = threads > 0 ? threadedNormaliser(settings, threads) : inlineNormaliser(settings);
+  const collector = createCollectorApp(store, ingest, {
+    ...options,
+    prices: settings.prices,
+    requireApiKey,
+    normaliser,
+  });
   const server = createAdaptorServer({ fetch: collector.app.fetch, hostname: host });
   if ("requestTimeout" in server) server.requestTimeout = REQUEST_TIMEOUT_MILLIS;
   try {
@@ -61,6 +77,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
       server.listen(port, host, () => resolve());
     });
   } catch (error) {
+    await normaliser.close();
     await ingest.stop(0);
     await store.close();
     throw error;
@@ -93,6 +110,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
         await closed;
         clearTimeout(late);
         await collector.analysis.stop();
+        await normaliser.close();
         await ingest.stop(options.shutdownLoadMillis ?? 10_000);
         await store.close();
       })();

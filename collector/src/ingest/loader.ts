@@ -11,7 +11,7 @@ import { comparePositions, type LoggedFrame, type Position, type WriteAheadLog }
 import type { LogTable } from "./wal-frame.ts";
 
 export interface LoaderOptions {
-  /** Bytes of the log one insert carries at most (a larger single request goes alone). @default 16 MiB */
+  /** Bytes of the log one insert carries at most (a larger single request goes alone). @default 8 MiB */
   maxBatchBytes?: number;
   /**
    * Small batches wait this long after the previous insert for more rows to join them: fewer,
@@ -81,7 +81,7 @@ export class Loader {
     private readonly deadLetters: DeadLetters,
     options: LoaderOptions = {},
   ) {
-    this.maxBatchBytes = options.maxBatchBytes ?? 16 * 1024 * 1024;
+    this.maxBatchBytes = options.maxBatchBytes ?? 8 * 1024 * 1024;
     this.lingerMillis = options.lingerMillis ?? 100;
     this.maxBackoffMillis = options.maxBackoffMillis ?? 30_000;
     this.unsubscribe = log.onAppend(() => this.wake?.());

@@ -3,10 +3,11 @@
 // for that frame to be on disk and for nothing else. The loader moves the log into storage in
 // the background. Also the budget of request bytes held in memory at once, and the health
 // that `GET /health` and `leantrace status` report.
-import type { OutcomeRow, SpanRow, Store } from "@leantrace/storage";
+import type { OutcomeRow, Store } from "@leantrace/storage";
 import { z } from "zod";
 import { DeadLetters } from "./dead-letter.ts";
 import { Loader, type LoaderOptions } from "./loader.ts";
+import { encodeRows } from "./rows-payload.ts";
 import { type AppendResult, WriteAheadLog } from "./wal.ts";
 
 export interface PipelineOptions extends LoaderOptions {
@@ -14,7 +15,7 @@ export interface PipelineOptions extends LoaderOptions {
   dir: string;
   /** Bytes acknowledged but not yet in storage the log may hold. @default 1 GiB */
   maxBytes?: number;
-  /** Request bytes (as received and inflated) held in memory at once, over all requests. @default 256 MiB */
+  /** Request bytes (as received and inflated) held in memory at once, over all requests; past it, 429. @default 64 MiB */
   maxInFlightBytes?: number;
   warn?: (message: string) => void;
 }
@@ -37,13 +38,6 @@ export const healthSchema = z.object({
 });
 
 export type Health = z.infer<typeof healthSchema>;
-
-/** Rows as the log keeps them: JSONEachRow, one row a line. */
-export function encodeRows(rows: readonly object[]): Buffer {
-  let text = "";
-  for (const row of rows) text += `${JSON.stringify(row)}\n`;
-  return Buffer.from(text, "utf8");
-}
 
 /** A share of the log's quota past which the collector says it is degraded. */
 const DEGRADED_SHARE = 0.8;
@@ -71,7 +65,7 @@ export class IngestPipeline {
     const deadLetters = new DeadLetters(`${options.dir}/dead-letter`);
     const loader = new Loader(log, store, deadLetters, options);
     loader.start();
-    return new IngestPipeline(log, loader, deadLetters, options.maxInFlightBytes ?? 256 * 1024 * 1024);
+    return new IngestPipeline(log, loader, deadLetters, options.maxInFlightBytes ?? 64 * 1024 * 1024);
   }
 
   /** Takes `bytes` of the in-flight budget; false when it is spent (answer 429). */
@@ -85,9 +79,10 @@ export class IngestPipeline {
     this.inFlight = Math.max(0, this.inFlight - bytes);
   }
 
-  acceptSpans(rows: readonly SpanRow[]): Promise<AppendResult> {
-    if (rows.length === 0) return Promise.resolve({ status: "ok" });
-    return this.log.append("spans", encodeRows(rows));
+  /** Appends spans already encoded as JSONEachRow (see normalise-request.ts). */
+  acceptSpans(payload: Uint8Array): Promise<AppendResult> {
+    if (payload.byteLength === 0) return Promise.resolve({ status: "ok" });
+    return this.log.append("spans", Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength));
   }
 
   acceptOutcome(row: OutcomeRow): Promise<AppendResult> {

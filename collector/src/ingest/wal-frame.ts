@@ -43,8 +43,12 @@ export type FrameRead =
   /** The bytes at `start` are not a frame: a torn write or damage. */
   | { status: "corrupt"; start: number; reason: string };
 
-/** Reads the frame at `start` of `buffer`, which holds the segment's bytes from `base` on. */
-export function readFrame(buffer: Buffer, start: number, base = 0): FrameRead {
+/**
+ * Reads the frame at `start` of `buffer`, which holds the segment's bytes from `base` on.
+ * `verify` checks its checksum: needed for bytes a crash may have torn (at start), not for
+ * those this process wrote or checked itself.
+ */
+export function readFrame(buffer: Buffer, start: number, base = 0, verify = true): FrameRead {
   const at = start - base;
   if (buffer.length - at < FRAME_HEADER_BYTES) {
     return { status: "incomplete", start, needed: FRAME_HEADER_BYTES };
@@ -65,7 +69,7 @@ export function readFrame(buffer: Buffer, start: number, base = 0): FrameRead {
     return { status: "incomplete", start, needed: FRAME_HEADER_BYTES + length };
   }
   const payload = buffer.subarray(at + FRAME_HEADER_BYTES, at + FRAME_HEADER_BYTES + length);
-  if (crc32(payload) !== buffer.readUInt32LE(at + 8)) {
+  if (verify && crc32(payload) !== buffer.readUInt32LE(at + 8)) {
     return { status: "corrupt", start, reason: "its checksum does not match" };
   }
   return { status: "frame", frame: { table, payload, start, end: start + FRAME_HEADER_BYTES + length } };

@@ -325,14 +325,15 @@ export class WriteAheadLog {
       );
       let offset = base;
       for (;;) {
-        let read = readFrame(buffer, offset, base);
+        // Checksums were checked when the log was opened, or these frames were written by this process.
+        let read = readFrame(buffer, offset, base, false);
         // The first frame is larger than what was read: read exactly it.
         while (read.status === "incomplete" && offset === base) {
           const needed = read.needed;
           const bytes = await this.readBytes(segment.sequence, offset, needed);
           if (bytes.length < needed)
             throw new Error(`the log ends inside a frame at ${segmentName(segment.sequence)}:${offset}`);
-          read = readFrame(bytes, offset, offset);
+          read = readFrame(bytes, offset, offset, false);
         }
         if (read.status === "corrupt") {
           throw new Error(`the log is damaged at ${segmentName(segment.sequence)}:${offset}: ${read.reason}`);

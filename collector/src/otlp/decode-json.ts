@@ -15,6 +15,13 @@ import {
 
 type Json = Record<string, unknown>;
 
+// Where a field is, for the error message: spelled out only when a request has failed once and
+// is decoded again to say where (building the path of every field of every span costs a sixth
+// of decoding a valid request).
+let spelling = false;
+const at = (path: string, field: string) => (spelling ? `${path}.${field}` : path);
+const item = (path: string, index: number) => (spelling ? `${path}[${index}]` : path);
+
 function isRecord(value: unknown): value is Json {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
@@ -75,44 +82,47 @@ function anyValue(value: unknown, path: string, depth: number): AnyValue {
     throw new OtlpDecodeError(`${path}: attribute value nested deeper than ${MAX_VALUE_DEPTH} levels`);
   }
   const v = record(value, path);
-  if ("stringValue" in v) return str(v.stringValue, `${path}.stringValue`);
+  if ("stringValue" in v) return str(v.stringValue, at(path, "stringValue"));
   if ("boolValue" in v) {
     return typeof v.boolValue === "boolean"
       ? v.boolValue
-      : fail(`${path}.boolValue`, "a boolean", v.boolValue);
+      : fail(at(path, "boolValue"), "a boolean", v.boolValue);
   }
   if ("intValue" in v) {
     // Beyond int64 a JSON value saturates rather than wraps: a huge count stays huge (and is
     // then clamped where it is used) instead of turning into a small or negative one.
-    const n = saturatedInt64(int64(v.intValue, `${path}.intValue`));
+    const n = saturatedInt64(int64(v.intValue, at(path, "intValue")));
     return n >= BigInt(Number.MIN_SAFE_INTEGER) && n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n;
   }
   if ("doubleValue" in v) {
     const d = v.doubleValue;
     if (typeof d === "number") return d;
     if (typeof d === "string" && d.trim() !== "" && !Number.isNaN(Number(d))) return Number(d);
-    return fail(`${path}.doubleValue`, "a number", d);
+    return fail(at(path, "doubleValue"), "a number", d);
   }
   if ("arrayValue" in v) {
-    const values = list(record(v.arrayValue, `${path}.arrayValue`).values, `${path}.arrayValue.values`);
-    return values.map((item, i) => anyValue(item, `${path}.arrayValue.values[${i}]`, depth + 1));
+    const valuesPath = at(at(path, "arrayValue"), "values");
+    const values = list(record(v.arrayValue, at(path, "arrayValue")).values, valuesPath);
+    return values.map((value, i) => anyValue(value, item(valuesPath, i), depth + 1));
   }
   if ("kvlistValue" in v) {
-    const kv = record(v.kvlistValue, `${path}.kvlistValue`);
-    return keyValues(kv.values, `${path}.kvlistValue.values`, depth + 1);
+    const kv = record(v.kvlistValue, at(path, "kvlistValue"));
+    return keyValues(kv.values, at(at(path, "kvlistValue"), "values"), depth + 1);
   }
   if ("bytesValue" in v) {
-    return Uint8Array.from(Buffer.from(str(v.bytesValue, `${path}.bytesValue`), "base64"));
+    return Uint8Array.from(Buffer.from(str(v.bytesValue, at(path, "bytesValue")), "base64"));
   }
   return null;
 }
 
 function keyValues(value: unknown, path: string, depth: number): AttributeMap {
   const map: AttributeMap = {};
-  list(value, path).forEach((item, i) => {
-    const kv = record(item, `${path}[${i}]`);
-    map[str(kv.key, `${path}[${i}].key`)] = anyValue(kv.value, `${path}[${i}].value`, depth);
-  });
+  const entries = list(value, path);
+  for (let i = 0; i < entries.length; i++) {
+    const entryPath = item(path, i);
+    const kv = record(entries[i], entryPath);
+    map[str(kv.key, at(entryPath, "key"))] = anyValue(kv.value, at(entryPath, "value"), depth);
+  }
   return map;
 }
 
@@ -123,37 +133,38 @@ function id(value: unknown, path: string): string {
 
 function span(value: unknown, path: string): DecodedSpan {
   const s = record(value, path);
-  const status = record(s.status, `${path}.status`);
+  const status = record(s.status, at(path, "status"));
   return {
-    traceId: id(s.traceId, `${path}.traceId`),
-    spanId: id(s.spanId, `${path}.spanId`),
-    parentSpanId: id(s.parentSpanId, `${path}.parentSpanId`),
-    name: str(s.name, `${path}.name`),
-    kind: enumValue(s.kind, `${path}.kind`, SPAN_KINDS),
-    startTimeUnixNano: int64(s.startTimeUnixNano, `${path}.startTimeUnixNano`),
-    endTimeUnixNano: int64(s.endTimeUnixNano, `${path}.endTimeUnixNano`),
-    attributes: keyValues(s.attributes, `${path}.attributes`, 1),
-    events: list(s.events, `${path}.events`).map((item, i) => {
-      const event = record(item, `${path}.events[${i}]`);
+    traceId: id(s.traceId, at(path, "traceId")),
+    spanId: id(s.spanId, at(path, "spanId")),
+    parentSpanId: id(s.parentSpanId, at(path, "parentSpanId")),
+    name: str(s.name, at(path, "name")),
+    kind: enumValue(s.kind, at(path, "kind"), SPAN_KINDS),
+    startTimeUnixNano: int64(s.startTimeUnixNano, at(path, "startTimeUnixNano")),
+    endTimeUnixNano: int64(s.endTimeUnixNano, at(path, "endTimeUnixNano")),
+    attributes: keyValues(s.attributes, at(path, "attributes"), 1),
+    events: list(s.events, at(path, "events")).map((value, i) => {
+      const eventPath = item(at(path, "events"), i);
+      const event = record(value, eventPath);
       return {
-        name: str(event.name, `${path}.events[${i}].name`),
-        timeUnixNano: int64(event.timeUnixNano, `${path}.events[${i}].timeUnixNano`),
+        name: str(event.name, at(eventPath, "name")),
+        timeUnixNano: int64(event.timeUnixNano, at(eventPath, "timeUnixNano")),
       };
     }),
-    statusCode: enumValue(status.code, `${path}.status.code`, STATUS_CODES),
-    statusMessage: str(status.message, `${path}.status.message`),
+    statusCode: enumValue(status.code, at(at(path, "status"), "code"), STATUS_CODES),
+    statusMessage: str(status.message, at(at(path, "status"), "message")),
   };
 }
 
 function scopeSpans(value: unknown, path: string, budget: SpanBudget): DecodedScopeSpans {
   const s = record(value, path);
-  const scope = record(s.scope, `${path}.scope`);
+  const scope = record(s.scope, at(path, "scope"));
   return {
-    scopeName: str(scope.name, `${path}.scope.name`),
-    scopeVersion: str(scope.version, `${path}.scope.version`),
-    spans: list(s.spans, `${path}.spans`).map((item, i) => {
+    scopeName: str(scope.name, at(at(path, "scope"), "name")),
+    scopeVersion: str(scope.version, at(at(path, "scope"), "version")),
+    spans: list(s.spans, at(path, "spans")).map((value, i) => {
       budget.take();
-      return span(item, `${path}.spans[${i}]`);
+      return span(value, item(at(path, "spans"), i));
     }),
   };
 }
@@ -189,15 +200,31 @@ export function decodeTraceRequestJson(text: string, options: DecodeOptions = {}
   } catch (cause) {
     throw new OtlpDecodeError(`body is not valid JSON: ${(cause as Error).message}`);
   }
+  try {
+    return decodeRequest(body, budget);
+  } catch (error) {
+    if (!(error instanceof OtlpDecodeError)) throw error;
+    // Once more, spelling out where each field is, for the message.
+    spelling = true;
+    try {
+      decodeRequest(body, new SpanBudget(options.maxSpans));
+    } finally {
+      spelling = false;
+    }
+    throw error;
+  }
+}
+
+function decodeRequest(body: unknown, budget: SpanBudget): DecodedResourceSpans[] {
   const request = isRecord(body) ? body : fail("request", "an object", body);
-  return list(request.resourceSpans, "resourceSpans").map((item, i) => {
-    const path = `resourceSpans[${i}]`;
-    const rs = record(item, path);
-    const resource = record(rs.resource, `${path}.resource`);
+  return list(request.resourceSpans, "resourceSpans").map((value, i) => {
+    const path = item("resourceSpans", i);
+    const rs = record(value, path);
+    const resource = record(rs.resource, at(path, "resource"));
     return {
-      resource: keyValues(resource.attributes, `${path}.resource.attributes`, 1),
-      scopeSpans: list(rs.scopeSpans, `${path}.scopeSpans`).map((s, j) =>
-        scopeSpans(s, `${path}.scopeSpans[${j}]`, budget),
+      resource: keyValues(resource.attributes, at(at(path, "resource"), "attributes"), 1),
+      scopeSpans: list(rs.scopeSpans, at(path, "scopeSpans")).map((s, j) =>
+        scopeSpans(s, item(at(path, "scopeSpans"), j), budget),
       ),
     };
   });

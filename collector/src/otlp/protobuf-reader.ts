@@ -6,19 +6,22 @@ export const WIRE_FIXED64 = 1;
 export const WIRE_LENGTH_DELIMITED = 2;
 export const WIRE_FIXED32 = 5;
 
-const utf8 = new TextDecoder("utf-8", { fatal: false });
-
 export class ProtobufReader {
   private pos: number;
+  private readonly buf: Buffer;
   private readonly view: DataView;
 
   constructor(
-    private readonly buf: Uint8Array,
+    bytes: Uint8Array,
     start = 0,
-    private readonly end = buf.length,
+    private readonly end = bytes.length,
+    view?: DataView,
   ) {
+    // A Buffer over the same memory: its UTF-8 decoding is several times faster than a
+    // TextDecoder's on the short strings OTLP is made of (both replace invalid bytes).
+    this.buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.pos = start;
-    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    this.view = view ?? new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
   get done(): boolean {
@@ -87,13 +90,14 @@ export class ProtobufReader {
   }
 
   string(): string {
-    return utf8.decode(this.bytes());
+    const [start, end] = this.span();
+    return this.buf.toString("utf8", start, end);
   }
 
   /** A reader over the next length-delimited field. */
   sub(): ProtobufReader {
     const [start, end] = this.span();
-    return new ProtobufReader(this.buf, start, end);
+    return new ProtobufReader(this.buf, start, end, this.view);
   }
 
   /** Reads a tag: [field number, wire type]. */

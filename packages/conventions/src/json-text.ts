@@ -1,38 +1,45 @@
-// Text that may hold JSON (tool arguments, messages, query lists), parsed only when it is
-// shallow enough to walk: every consumer (canonical JSON, fingerprints, attribute maps) recurses,
-// and a string nested ten thousand levels deep must not exhaust the stack of the process that
-// receives it.
+// Text that may hold JSON (tool arguments, messages, query lists), parsed only when its value is
+// shallow enough to walk: every consumer (canonical JSON, fingerprints,
+// attribute maps) recurses, and a value nested ten thousand levels deep must not exhaust the
+// stack of the process that receives it. (V8's JSON.parse itself does not recurse.)
 
 /** Deeper JSON stays text: no real tool call or message nests this far. */
 export const MAX_JSON_DEPTH = 64;
 
-/** How deep arrays and objects nest in `text`, stopping early once past `limit`. */
-function nestingDepth(text: string, limit: number): number {
-  let depth = 0;
-  let deepest = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 92 /* \ */) i++;
-      else if (c === 34 /* " */) inString = false;
-    } else if (c === 34) inString = true;
-    else if (c === 91 /* [ */ || c === 123 /* { */) {
-      if (++depth > deepest) {
-        deepest = depth;
-        if (deepest > limit) return deepest;
+/** Whether arrays and objects nest deeper than `limit` in `value`, walked without recursion. */
+function deeperThan(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop() as [unknown, number];
+    if (depth > limit) return true;
+    if (Array.isArray(node)) {
+      for (const item of node) if (typeof item === "object" && item !== null) stack.push([item, depth + 1]);
+    } else if (typeof node === "object" && node !== null) {
+      for (const key in node) {
+        const item = (node as Record<string, unknown>)[key];
+        if (typeof item === "object" && item !== null) stack.push([item, depth + 1]);
       }
-    } else if (c === 93 /* ] */ || c === 125 /* } */) depth--;
+    }
   }
-  return deepest;
+  return false;
 }
+
+/** Longest text tried as a JSON scalar (`42`, `true`, `"x"`). */
+const SCALAR_CHARS = 256;
 
 /** The JSON value `text` holds; undefined when it is not JSON or nests deeper than `maxDepth`. */
 export function parseJsonText(text: string, maxDepth = MAX_JSON_DEPTH): unknown {
-  if (nestingDepth(text, maxDepth) > maxDepth) return undefined;
+  // Long text is tried only when it starts like an object or an array: tool output and prose
+  // are rarely JSON, and a failed parse of a long text costs as much as a successful one.
+  let start = 0;
+  while (start < text.length && text.charCodeAt(start) <= 32) start++;
+  const first = text.charCodeAt(start);
+  if (first !== 123 /* { */ && first !== 91 /* [ */ && text.length > SCALAR_CHARS) return undefined;
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch {
     return undefined;
   }
+  return deeperThan(value, maxDepth) ? undefined : value;
 }

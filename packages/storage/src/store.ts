@@ -41,11 +41,19 @@ export interface Store {
   close(): Promise<void>;
 }
 
-/** ClickHouse's own errors carry a numeric code; chDB's come from another copy of the class. */
-function isClickHouseError(error: unknown): boolean {
-  if (error instanceof ClickHouseError) return true;
-  const { code, type } = error as { code?: unknown; type?: unknown };
-  return typeof code === "string" && /^\d+$/.test(code) && typeof type === "string";
+/**
+ * ClickHouse's own error code: clickhouse-js errors carry it as `code`, chDB's through the client
+ * come from another copy of the class, chDB's native ones carry `clickhouseCode`.
+ */
+function clickHouseCode(error: unknown): string | undefined {
+  if (error instanceof ClickHouseError) return error.code;
+  const { code, type, clickhouseCode } = error as {
+    code?: unknown;
+    type?: unknown;
+    clickhouseCode?: unknown;
+  };
+  if (typeof code === "string" && /^\d+$/.test(code) && typeof type === "string") return code;
+  return typeof clickhouseCode === "number" ? String(clickhouseCode) : undefined;
 }
 
 /**
@@ -75,9 +83,8 @@ const DISK_TROUBLE = /no space left|not enough space|ENOSPC|EDQUOT|errno: 28|inp
 // pass later; ClickHouse's other errors are about the rows or the query and will fail again.
 function classify(error: unknown): Exclude<WriteResult, { status: "ok" }> {
   const err = error instanceof Error ? error : new Error(String(error));
-  if (!isClickHouseError(error) || DISK_TROUBLE.test(err.message))
-    return { status: "unavailable", error: err };
-  const code = String((error as { code?: unknown }).code);
+  const code = clickHouseCode(error);
+  if (code === undefined || DISK_TROUBLE.test(err.message)) return { status: "unavailable", error: err };
   if (UNAVAILABLE_CODES.has(code)) return { status: "unavailable", error: err };
   if (OVERLOADED_CODES.has(code)) return { status: "overloaded", error: err };
   return { status: "rejected", error: err };
@@ -91,29 +98,49 @@ const INSERT_SETTINGS = { max_partitions_per_insert_block: "0" };
 
 type ClickHouseConnection = NonNullable<NonNullable<Parameters<typeof createClient>[0]>["connection"]>;
 
-async function connect(config: StoreConfig): Promise<ClickHouseClient> {
+/** chDB's own insert of raw bytes: the buffer goes to the engine's parser without a copy into a JS string. */
+type RawInsert = (params: {
+  table: string;
+  values: Buffer;
+  format: "JSONEachRow";
+  settings: Record<string, string | number>;
+}) => Promise<unknown>;
+
+interface Connected {
+  client: ClickHouseClient;
+  /** Present for the embedded engine. */
+  rawInsert?: RawInsert;
+}
+
+async function connect(config: StoreConfig): Promise<Connected> {
   // Numbers come back as JSON numbers from both engines, so rows parse the same way.
   const clickhouse_settings = { output_format_json_quote_64bit_integers: 0 } as const;
   if (config.engine === "server") {
-    return createClient({
-      url: config.url,
-      username: config.username,
-      password: config.password,
-      clickhouse_settings,
-    });
+    return {
+      client: createClient({
+        url: config.url,
+        username: config.username,
+        password: config.password,
+        clickhouse_settings,
+      }),
+    };
   }
   const dataDir = resolve(config.dataDir);
   await mkdir(dataDir, { recursive: true });
   // chdb types its Connection against @clickhouse/client-common, which @clickhouse/client
   // inlines under its own path: the same interface, two declarations.
-  const connection = createChdbConnection({ path: dataDir }) as unknown as ClickHouseConnection;
-  return createClient({ connection, clickhouse_settings });
+  const chdb = createChdbConnection({ path: dataDir });
+  const connection = chdb as unknown as ClickHouseConnection;
+  return {
+    client: createClient({ connection, clickhouse_settings }),
+    rawInsert: chdb.chdb.rawInsert as RawInsert,
+  };
 }
 
 /** Connects, brings the schema up to date and returns the store. */
 export async function openStore(options: StoreOptions = {}): Promise<Store> {
   const config = resolveStoreConfig(options);
-  const client = await connect(config);
+  const { client, rawInsert } = await connect(config);
   const database = config.database;
   try {
     await migrate(client, database);
@@ -139,6 +166,15 @@ export async function openStore(options: StoreOptions = {}): Promise<Store> {
   const insertEncoded = async (table: InsertTable, chunks: readonly Buffer[]): Promise<WriteResult> => {
     if (chunks.length === 0) return { status: "ok" };
     try {
+      if (rawInsert !== undefined) {
+        await rawInsert({
+          table: `${database}.${table}`,
+          values: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks),
+          format: "JSONEachRow",
+          settings: INSERT_SETTINGS,
+        });
+        return { status: "ok" };
+      }
       // exec, not insert: the rows are JSONEachRow text already and go as they are.
       const result = await client.exec({
         query: `INSERT INTO ${database}.${table} FORMAT JSONEachRow`,

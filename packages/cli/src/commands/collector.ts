@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { type AnalyzerOptions, analyzerOptionsSchema } from "@leantrace/analyzers";
-import { startCollector } from "@leantrace/collector";
+import { DEFAULT_INGEST_THREADS, startCollector } from "@leantrace/collector";
 import { firstIssue } from "@leantrace/conventions";
 import { loadPriceTable, type PriceTable } from "@leantrace/pricing";
 import type { Command } from "commander";
@@ -27,6 +27,11 @@ export function collectorCommand(program: Command): void {
       .option("--retention-findings-days <days>", "keep findings and per-run analyses this long", "400")
       .option("--max-attribute-chars <n>", "longer attribute values are cut, with a marker", "65536")
       .option("--max-request-spans <n>", "most spans one request may carry (more: 413)", "50000")
+      .option(
+        "--ingest-threads <n>",
+        "worker threads that decode and normalise requests (0: on the main thread)",
+        String(DEFAULT_INGEST_THREADS),
+      )
       .option(
         "--wal <dir>",
         "write-ahead log: where accepted rows wait until storage has them (default: <data>-wal)",
@@ -57,6 +62,7 @@ export function collectorCommand(program: Command): void {
       maxBytes: integerOption("--wal-max-bytes", flags.walMaxBytes, 1024 * 1024, 2 ** 50),
     };
     const maxRequestSpans = integerOption("--max-request-spans", flags.maxRequestSpans, 1, 10_000_000);
+    const ingestThreads = integerOption("--ingest-threads", flags.ingestThreads, 0, 64);
     const retention = {
       spansDays: integerOption("--retention-spans-days", flags.retentionSpansDays, 1, 36_500),
       findingsDays: integerOption("--retention-findings-days", flags.retentionFindingsDays, 1, 36_500),
@@ -75,6 +81,7 @@ export function collectorCommand(program: Command): void {
         },
         maxAttributeChars,
         maxRequestSpans,
+        ingestThreads,
         wal,
         storage: { ...storageOptions(flags), retention },
       });

@@ -9,7 +9,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { spawnCollector } from "@leantrace/cli";
+import { spawnCollector, storeFlags } from "@leantrace/cli";
 import { encodeTraceRequestJson } from "@leantrace/collector";
 import { openStore } from "@leantrace/storage";
 
@@ -49,7 +49,7 @@ function rssMiB(pid: number): number {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
 const dir = await mkdtemp(join(tmpdir(), "leantrace-soak-"));
-const collector = await spawnCollector(["--data", dir, "--analyze-interval-seconds", "0"]);
+const collector = await spawnCollector([...storeFlags(dir), "--analyze-interval-seconds", "0"]);
 const pid = collector.child.pid as number;
 let acknowledged = 0;
 let errors = 0;
@@ -121,7 +121,7 @@ try {
   console.log(`  RSS every 5 s: ${samples.map((x) => x.toFixed(0)).join(" ")}`);
 } finally {
   const code = await collector.stop();
-  const store = await openStore({ dataDir: dir });
+  const store = await openStore({ dataDir: join(dir, "data") });
   const [stored] = await store.select<{ n: number }>("SELECT count() AS n FROM {db:Identifier}.spans FINAL");
   await store.close();
   console.log(

@@ -6,7 +6,7 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type CollectorProcess, runCli, spawnCollector } from "@leantrace/cli";
+import { type CollectorProcess, runCli, spawnCollector, storeFlags } from "@leantrace/cli";
 import { encodeTraceRequestJson, type SpanInput } from "@leantrace/collector";
 import { openStore } from "@leantrace/storage";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -114,10 +114,7 @@ beforeAll(async () => {
   );
   await store.close();
   collector = await spawnCollector([
-    "--data",
-    join(dir, "data"),
-    "--wal",
-    join(dir, "wal"),
+    ...storeFlags(dir),
     "--analyze-interval-seconds",
     "0",
     "--max-attribute-chars",

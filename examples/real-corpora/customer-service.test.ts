@@ -6,7 +6,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type CollectorProcess, runCli, spawnCollector } from "@leantrace/cli";
+import { type CollectorProcess, runCli, spawnCollector, storeFlags } from "@leantrace/cli";
 import { init } from "@leantrace/sdk/init";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadTauRetail } from "./corpora/tau-retail.ts";
@@ -76,10 +76,7 @@ beforeAll(async () => {
   const config = join(dir, "analyzers.json");
   await writeFile(config, JSON.stringify({ offPathMinCaseRuns: 2 }));
   collector = await spawnCollector([
-    "--data",
-    join(dir, "data"),
-    "--wal",
-    join(dir, "wal"),
+    ...storeFlags(dir),
     "--analyze-interval-seconds",
     "0",
     "--analyzer-config",

@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { spawnCollector } from "@leantrace/cli";
+import { spawnCollector, storeFlags } from "@leantrace/cli";
 import { type Finding, findingsSchema, type WorkflowReport, workflowReportSchema } from "@leantrace/reports";
 import { HOTPOTQA, loadHotpotqa, loadHotpotqaLabels } from "./corpora/hotpotqa.ts";
 import { CORPORA } from "./corpora/index.ts";
@@ -70,10 +70,7 @@ interface ModeResult {
 async function runMode(mode: Mode): Promise<ModeResult> {
   const dir = await mkdtemp(join(tmpdir(), `leantrace-corpora-${mode}-`));
   const collector = await spawnCollector([
-    "--data",
-    join(dir, "data"),
-    "--wal",
-    join(dir, "wal"),
+    ...storeFlags(dir),
     "--analyze-interval-seconds",
     "0",
     // Captured conversations are large: a batch of spans can pass the default 16 MiB.

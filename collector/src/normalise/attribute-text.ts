@@ -31,8 +31,18 @@ export function attributeTextMap(attributes: AttributeMap, maxChars: number): Re
   return map;
 }
 
+// The last texts parsed: a span's fingerprint and its effect read the same tool arguments, its
+// input fingerprint and its per-message fingerprints the same (often largest) input messages.
+const recent: { text: string; value: unknown }[] = [];
+
 /** The value as a JSON-like structure: strings that hold (not too deeply nested) JSON are parsed. */
 export function structuredValue(value: AnyValue | undefined): unknown {
-  if (typeof value === "string") return parseJsonText(value) ?? value;
+  if (typeof value === "string") {
+    for (const entry of recent) if (entry.text === value) return entry.value;
+    const parsed = parseJsonText(value) ?? value;
+    recent.unshift({ text: value, value: parsed });
+    if (recent.length > 2) recent.pop();
+    return parsed;
+  }
   return value === undefined ? undefined : toJsonable(value);
 }

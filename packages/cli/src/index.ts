@@ -5,4 +5,5 @@ export {
   runCli,
   runCommand,
   spawnCollector,
+  storeFlags,
 } from "./run-leantrace.ts";

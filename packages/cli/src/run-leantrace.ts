@@ -2,6 +2,7 @@
 // answers, and one-off commands. The demo and the end-to-end tests use these, so they exercise
 // the command a user runs, over real HTTP.
 import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const BIN = fileURLToPath(new URL("../bin/leantrace.js", import.meta.url));
@@ -14,6 +15,11 @@ export interface CollectorProcess {
   output(): string;
   /** SIGTERM, then the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** `--data` and `--wal` inside one folder: a collector whose files all go where the caller cleans up. */
+export function storeFlags(dir: string): string[] {
+  return ["--data", join(dir, "data"), "--wal", join(dir, "wal")];
 }
 
 export async function spawnCollector(args: string[]): Promise<CollectorProcess> {

@@ -3,7 +3,7 @@
 // runs in examples/real-corpora/data (mini-swe-agent on SWE-bench, tau2-bench customer service),
 // with content recorded as an instrumentation capturing it would (completions, tool arguments
 // and results), once as JSON and once as protobuf, each on a fresh collector. Baseline in the
-// same run: the same rows, normalised up front, inserted straight into a fresh embedded store in
+// same run: the same rows, normalized up front, inserted straight into a fresh embedded store in
 // batches as large as the collector's loader makes, so each ingest figure reads as a share of
 // what the engine itself takes. Every acknowledged span must be stored: a mismatch exits 1.
 //
@@ -17,16 +17,16 @@ import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { spawnCollector } from "@leantrace/cli";
+import { normalizeTraceRequest } from "@leantrace/normalize";
 import {
   type AttributeInput,
   decodeTraceRequestJson,
   encodeTraceRequestJson,
-  normaliseTraceRequest,
   type SpanInput,
-} from "@leantrace/collector";
+} from "@leantrace/otlp";
 import { loadPriceTable } from "@leantrace/pricing";
 import { openStore, type Store } from "@leantrace/storage";
+import { spawnCollector } from "@leantrace/testing";
 import { ROOT_CONTEXT, TraceFlags, trace } from "@opentelemetry/api";
 import { ProtobufTraceSerializer } from "@opentelemetry/otlp-transformer";
 import { resourceFromAttributes } from "@opentelemetry/resources";
@@ -473,10 +473,10 @@ async function baselineWorker(task: Extract<WorkerTask, { task: "baseline" }>): 
     size = 0;
   };
   for (const request of requests) {
-    const normalised = normaliseTraceRequest(decodeTraceRequestJson(request.json.toString("utf8")), {
+    const normalized = normalizeTraceRequest(decodeTraceRequestJson(request.json.toString("utf8")), {
       prices,
     });
-    for (const row of normalised.rows) {
+    for (const row of normalized.rows) {
       const line = `${JSON.stringify(row)}\n`;
       const length = Buffer.byteLength(line);
       if (size + length > LOADER_BATCH_BYTES && lines.length > 0) flush();

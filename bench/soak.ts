@@ -9,9 +9,9 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { spawnCollector, storeFlags } from "@leantrace/cli";
-import { encodeTraceRequestJson } from "@leantrace/collector";
+import { encodeTraceRequestJson } from "@leantrace/otlp";
 import { openStore } from "@leantrace/storage";
+import { spawnCollector, storeFlags } from "@leantrace/testing";
 
 const { values } = parseArgs({ options: { seconds: { type: "string", default: "180" } } });
 const SOAK_SECONDS = Number(values.seconds);

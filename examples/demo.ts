@@ -5,7 +5,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { spawnCollector } from "@leantrace/cli";
+import { spawnCollector } from "@leantrace/testing";
 import { runExamples } from "./run-examples.ts";
 
 const workDir = await mkdtemp(join(tmpdir(), "leantrace-demo-"));

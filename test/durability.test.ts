@@ -3,9 +3,9 @@
 import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type CollectorProcess, spawnCollector } from "@leantrace/cli";
-import { encodeTraceRequestJson, type SpanInput } from "@leantrace/collector";
+import { encodeTraceRequestJson, type SpanInput } from "@leantrace/otlp";
 import { openStore } from "@leantrace/storage";
+import { type CollectorProcess, spawnCollector } from "@leantrace/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const BATCHES = 60;

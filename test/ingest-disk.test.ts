@@ -9,9 +9,9 @@ import { mkdtemp, readdir, rm, stat, truncate, unlink, writeFile } from "node:fs
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type CollectorProcess, spawnCollector } from "@leantrace/cli";
-import { encodeTraceRequestJson } from "@leantrace/collector";
+import { encodeTraceRequestJson } from "@leantrace/otlp";
 import { openStore } from "@leantrace/storage";
+import { type CollectorProcess, spawnCollector } from "@leantrace/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 let dir: string;

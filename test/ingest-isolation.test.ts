@@ -6,9 +6,9 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type CollectorProcess, runCli, spawnCollector, storeFlags } from "@leantrace/cli";
-import { encodeTraceRequestJson, type SpanInput } from "@leantrace/collector";
+import { encodeTraceRequestJson, type SpanInput } from "@leantrace/otlp";
 import { openStore } from "@leantrace/storage";
+import { type CollectorProcess, runCli, spawnCollector, storeFlags } from "@leantrace/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const MAX_ATTRIBUTE_CHARS = 1000;
@@ -119,7 +119,7 @@ beforeAll(async () => {
     "0",
     "--max-attribute-chars",
     String(MAX_ATTRIBUTE_CHARS),
-    // Through the worker threads: the same guarantees whichever way requests are normalised.
+    // Through the worker threads: the same guarantees whichever way requests are normalized.
     "--ingest-threads",
     "2",
   ]);
@@ -225,12 +225,12 @@ describe("one client never costs another its data", () => {
     expect(b.status).toBe(200);
     acknowledged.set(traceId, spans.spans);
     // Everything accepted so far reaches storage (the analysis waits for it), the refused row aside.
-    const analysed = await fetch(`${collector.url}/api/v1/analyze`, {
+    const analyzed = await fetch(`${collector.url}/api/v1/analyze`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: "{}",
     });
-    expect(analysed.status, await analysed.text()).toBe(200);
+    expect(analyzed.status, await analyzed.text()).toBe(200);
     const status = await runCli(["status", "--endpoint", collector.url]);
     expect(status.code).toBe(1);
     expect(status.stdout).toMatch(/degraded/);

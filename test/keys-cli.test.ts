@@ -2,7 +2,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runCli, spawnCollector } from "@leantrace/cli";
+import { runCli, spawnCollector } from "@leantrace/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 let dir: string;

@@ -2,11 +2,11 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
+import { encodeTraceRequestJson, type SpanInput } from "@leantrace/otlp";
 import { openStore, type Store } from "@leantrace/storage";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CollectorApp, createCollectorApp } from "./app.ts";
 import { IngestPipeline } from "./ingest/pipeline.ts";
-import { encodeTraceRequestJson, type SpanInput } from "./otlp/encode-json.ts";
 
 let dir: string;
 let store: Store;
@@ -229,9 +229,9 @@ describe("collector app", () => {
   });
 
   it("analyses on demand and lists findings, refusing bad parameters", async () => {
-    const analysed = await post("/api/v1/analyze", JSON.stringify({ full: true }), JSON_TYPE);
-    expect(analysed.status).toBe(200);
-    const pass = (await analysed.json()) as { runs: number; findings: number };
+    const analyzed = await post("/api/v1/analyze", JSON.stringify({ full: true }), JSON_TYPE);
+    expect(analyzed.status).toBe(200);
+    const pass = (await analyzed.json()) as { runs: number; findings: number };
     // Every run posted so far has an outcome or, with the default idle time, is not complete yet.
     expect(pass.runs).toBeGreaterThanOrEqual(2);
     // Only JSON starts a pass: a cross-site form post cannot.

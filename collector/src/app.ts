@@ -1,5 +1,5 @@
 // The collector's HTTP surface as a Hono app: OTLP/HTTP ingest, late outcomes, the report API.
-// Each ingest request is read, decoded, normalised and bounded on its own, then handed to the
+// Each ingest request is read, decoded, normalized and bounded on its own, then handed to the
 // write-ahead log (ingest/pipeline.ts): its answer waits for the disk, never for storage.
 
 import {
@@ -9,6 +9,15 @@ import {
   type SchedulerOptions,
 } from "@leantrace/analyzers";
 import { firstIssue, isOutcome } from "@leantrace/conventions";
+import {
+  CONTENT_TYPES,
+  type Encoding,
+  exportResponse,
+  RPC_INVALID_ARGUMENT,
+  RPC_RESOURCE_EXHAUSTED,
+  RPC_UNAVAILABLE,
+  statusResponse,
+} from "@leantrace/otlp";
 import { loadPriceTable, type PriceTable } from "@leantrace/pricing";
 import {
   findingsFilterSchema,
@@ -26,18 +35,9 @@ import { z } from "zod";
 import { type AuthEnv, authMiddleware } from "./auth.ts";
 import { BodyError, decodeContent, readLimited } from "./ingest/body.ts";
 import { NotDrainedError } from "./ingest/loader.ts";
-import { inlineNormaliser, type Normaliser } from "./ingest/normaliser.ts";
+import { inlineNormalizer, type Normalizer } from "./ingest/normalizer.ts";
 import type { IngestPipeline } from "./ingest/pipeline.ts";
 import type { AppendResult } from "./ingest/wal.ts";
-import {
-  CONTENT_TYPES,
-  type Encoding,
-  exportResponse,
-  RPC_INVALID_ARGUMENT,
-  RPC_RESOURCE_EXHAUSTED,
-  RPC_UNAVAILABLE,
-  statusResponse,
-} from "./otlp/responses.ts";
 
 export interface CollectorAppOptions {
   /**
@@ -57,10 +57,10 @@ export interface CollectorAppOptions {
   /** Most spans one request may carry. @default 50000 */
   maxRequestSpans?: number;
   /**
-   * Where requests are decoded and normalised: the server passes a pool of worker threads.
+   * Where requests are decoded and normalized: the server passes a pool of worker threads.
    * @default on the event loop
    */
-  normaliser?: Normaliser;
+  normalizer?: Normalizer;
 }
 
 export interface CollectorApp {
@@ -117,9 +117,9 @@ export function createCollectorApp(
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const maxSpans = options.maxRequestSpans ?? DEFAULT_MAX_REQUEST_SPANS;
   const prices = options.prices ?? loadPriceTable();
-  const normaliser =
-    options.normaliser ??
-    inlineNormaliser({
+  const normalizer =
+    options.normalizer ??
+    inlineNormalizer({
       prices,
       maxSpans,
       ...(options.maxAttributeChars === undefined ? {} : { maxAttributeChars: options.maxAttributeChars }),
@@ -210,7 +210,7 @@ export function createCollectorApp(
     ) => c.body(body, status, { "content-type": CONTENT_TYPES[encoding], ...headers });
     try {
       return await withBody(c.req.raw, maxBodyBytes, c.req.header("content-encoding"), async (body) => {
-        const outcome = await normaliser.normalise({ encoding, body, project: c.get("project") });
+        const outcome = await normalizer.normalize({ encoding, body, project: c.get("project") });
         if (outcome.status === "too-many-spans") {
           return reply(413, statusResponse(encoding, RPC_RESOURCE_EXHAUSTED, outcome.message));
         }
@@ -312,7 +312,7 @@ export function createCollectorApp(
       return c.json(await analysis.runNow({ full: parsed.data.full ?? false, project: c.get("project") }));
     } catch (error) {
       if (error instanceof NotDrainedError) {
-        throw new HTTPException(503, { message: `cannot analyse yet: ${error.message}` });
+        throw new HTTPException(503, { message: `cannot analyze yet: ${error.message}` });
       }
       throw error;
     }

@@ -5,9 +5,8 @@
 // The valid keys' hashes are held in memory and read again every few seconds: a request never
 // costs a query (an unknown key is refused at once, however many an attacker tries), ingest
 // goes on while storage is down, and a revoked key stops working within the refresh.
-import { activeApiKeys, hashApiKey, type Store } from "@leantrace/storage";
+import { activeApiKeys, DEFAULT_PROJECT, hashApiKey, type Store } from "@leantrace/storage";
 import type { MiddlewareHandler } from "hono";
-import { DEFAULT_PROJECT } from "./normalise/span-row.ts";
 
 const REFRESH_MILLIS = 10_000;
 

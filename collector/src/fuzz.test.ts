@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { seededRandom } from "@leantrace/gate";
+import { encodeTraceRequestJson } from "@leantrace/otlp";
 import { openStore, type Store } from "@leantrace/storage";
 import { ROOT_CONTEXT, trace } from "@opentelemetry/api";
 import { ProtobufTraceSerializer } from "@opentelemetry/otlp-transformer";
@@ -18,7 +19,6 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CollectorApp, createCollectorApp } from "./app.ts";
 import { IngestPipeline } from "./ingest/pipeline.ts";
-import { encodeTraceRequestJson } from "./otlp/encode-json.ts";
 
 const INPUTS = 20_000;
 const MAX_BODY = 1024 * 1024;

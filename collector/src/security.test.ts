@@ -1,14 +1,14 @@
-// Tenants are isolated: project A cannot read, count or analyse project B's runs through any
+// Tenants are isolated: project A cannot read, count or analyze project B's runs through any
 // endpoint, even by sending the same trace ids; keys are required once they exist; every
 // filter is a query parameter, so SQL-looking values are only values.
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { encodeTraceRequestJson } from "@leantrace/otlp";
 import { createApiKey, openStore, type Store } from "@leantrace/storage";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CollectorApp, createCollectorApp } from "./app.ts";
 import { IngestPipeline } from "./ingest/pipeline.ts";
-import { encodeTraceRequestJson } from "./otlp/encode-json.ts";
 
 let dir: string;
 let store: Store;
@@ -129,12 +129,12 @@ describe("project isolation", () => {
       [keyA, "alpha", "beta", 100, 1],
       [keyB, "beta", "alpha", 16, 2],
     ] as const) {
-      const analysed = (await (
+      const analyzed = (await (
         await post("/api/v1/analyze", key, JSON.stringify({ full: true }))
       ).json()) as {
         runs: number;
       };
-      expect(analysed.runs).toBe(runs);
+      expect(analyzed.runs).toBe(runs);
       const report = (await (await call("/api/v1/report", key)).json()) as {
         workflows: { workflow: string; totalTokens: number; successes: number; failures: number }[];
       };

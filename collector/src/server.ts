@@ -8,7 +8,7 @@ import { createAdaptorServer } from "@hono/node-server";
 import { loadPriceTable } from "@leantrace/pricing";
 import { openStore, type StoreOptions } from "@leantrace/storage";
 import { type CollectorAppOptions, createCollectorApp, DEFAULT_MAX_REQUEST_SPANS } from "./app.ts";
-import { DEFAULT_INGEST_THREADS, inlineNormaliser, threadedNormaliser } from "./ingest/normaliser.ts";
+import { DEFAULT_INGEST_THREADS, inlineNormalizer, threadedNormalizer } from "./ingest/normalizer.ts";
 import { IngestPipeline, type PipelineOptions } from "./ingest/pipeline.ts";
 
 export interface CollectorOptions extends CollectorAppOptions {
@@ -25,7 +25,7 @@ export interface CollectorOptions extends CollectorAppOptions {
   shutdownLoadMillis?: number;
   /** Where warnings go. @default console.warn */
   warn?: (message: string) => void;
-  /** Worker threads that decode and normalise requests; 0 keeps it on the event loop. @default one a core, at most 8 */
+  /** Worker threads that decode and normalize requests; 0 keeps it on the event loop. @default one a core, at most 8 */
   ingestThreads?: number;
 }
 
@@ -62,12 +62,12 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     ...(options.maxAttributeChars === undefined ? {} : { maxAttributeChars: options.maxAttributeChars }),
   };
   const threads = options.ingestThreads ?? DEFAULT_INGEST_THREADS;
-  const normaliser = threads > 0 ? threadedNormaliser(settings, threads) : inlineNormaliser(settings);
+  const normalizer = threads > 0 ? threadedNormalizer(settings, threads) : inlineNormalizer(settings);
   const collector = createCollectorApp(store, ingest, {
     ...options,
     prices: settings.prices,
     requireApiKey,
-    normaliser,
+    normalizer,
   });
   const server = createAdaptorServer({ fetch: collector.app.fetch, hostname: host });
   if ("requestTimeout" in server) server.requestTimeout = REQUEST_TIMEOUT_MILLIS;
@@ -77,7 +77,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
       server.listen(port, host, () => resolve());
     });
   } catch (error) {
-    await normaliser.close();
+    await normalizer.close();
     await ingest.stop(0);
     await store.close();
     throw error;
@@ -110,7 +110,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
         await closed;
         clearTimeout(late);
         await collector.analysis.stop();
-        await normaliser.close();
+        await normalizer.close();
         await ingest.stop(options.shutdownLoadMillis ?? 10_000);
         await store.close();
       })();

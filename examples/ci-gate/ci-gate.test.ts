@@ -5,7 +5,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { runCli, runCommand, spawnCollector } from "@leantrace/cli";
+import { runCli, runCommand, spawnCollector } from "@leantrace/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const SUITE = fileURLToPath(new URL("./eval-suite.ts", import.meta.url));

@@ -5,9 +5,9 @@ import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type CollectorProcess, runCli, spawnCollector } from "@leantrace/cli";
 import { init } from "@leantrace/sdk/init";
 import { openStore } from "@leantrace/storage";
+import { type CollectorProcess, runCli, spawnCollector } from "@leantrace/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadMiniSweAgent, MINI_SWE_AGENT } from "./corpora/mini-swe-agent.ts";
 import { replay } from "./replay.ts";
@@ -113,9 +113,9 @@ describe("replayed mini-swe-agent runs", () => {
   });
 
   it("finds the refused turns, loops and re-reads a person sees in the trajectories, and no repeat after an edit", async () => {
-    const analysed = await leantrace("analyze", "--json", "--endpoint", collector.url);
-    expect(analysed.code).toBe(0);
-    expect(JSON.parse(analysed.stdout).runs).toBe(7);
+    const analyzed = await leantrace("analyze", "--json", "--endpoint", collector.url);
+    expect(analyzed.code).toBe(0);
+    expect(JSON.parse(analyzed.stdout).runs).toBe(7);
     const findings = async (run: string) => {
       const { stdout } = await leantrace("findings", "--json", "--run", run, "--endpoint", collector.url);
       return JSON.parse(stdout).findings as {

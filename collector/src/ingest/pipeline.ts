@@ -4,10 +4,10 @@
 // the background. Also the budget of request bytes held in memory at once, and the health
 // that `GET /health` and `leantrace status` report.
 import type { OutcomeRow, Store } from "@leantrace/storage";
+import { encodeRows } from "@leantrace/storage";
 import { z } from "zod";
 import { DeadLetters } from "./dead-letter.ts";
 import { Loader, type LoaderOptions } from "./loader.ts";
-import { encodeRows } from "./rows-payload.ts";
 import { type AppendResult, WriteAheadLog } from "./wal.ts";
 
 export interface PipelineOptions extends LoaderOptions {
@@ -79,7 +79,7 @@ export class IngestPipeline {
     this.inFlight = Math.max(0, this.inFlight - bytes);
   }
 
-  /** Appends spans already encoded as JSONEachRow (see normalise-request.ts). */
+  /** Appends spans already encoded as JSONEachRow (see normalize-request.ts). */
   acceptSpans(payload: Uint8Array): Promise<AppendResult> {
     if (payload.byteLength === 0) return Promise.resolve({ status: "ok" });
     return this.log.append("spans", Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength));

@@ -21,7 +21,7 @@ WITH
     ),
     profiles AS
     (
-        -- Successful runs analysed before, and this pass's: each run once.
+        -- Successful runs analyzed before, and this pass's: each run once.
         SELECT project, workflow, case_id, signature_hashes AS signatures
         FROM {db:Identifier}.run_analysis FINAL
         WHERE outcome = 'success' AND (project, run_id) NOT IN (SELECT project, run_id FROM runs)

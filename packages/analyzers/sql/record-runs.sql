@@ -1,4 +1,4 @@
--- Records that this pass analysed its runs, with what it saw: later passes skip a run until
+-- Records that this pass analyzed its runs, with what it saw: later passes skip a run until
 -- new spans or a new outcome arrive for it, and findings of older passes are superseded.
 --
 -- Also each run's waste, so that reports read one row per run:

@@ -1,7 +1,7 @@
 -- repeated_retrieval: the run fetched again what it already had, with nothing in between that
 -- could have changed it (no state-changing step between the two: see prepare-runs.sql).
 --
---   same_query           a retrieval or embedding lookup whose normalised query and data source
+--   same_query           a retrieval or embedding lookup whose normalized query and data source
 --                        match an earlier one; `certain` when both returned the same documents
 --                        (or the same result), a `suggestion` when neither result was recorded,
 --                        nothing when the results differ;

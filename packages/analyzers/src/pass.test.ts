@@ -120,7 +120,7 @@ describe("analysis passes", () => {
     const later = new Date(now.getTime() + 3_600_000);
     expect((await runAnalysisPass(store, config, { now: later })).runs).toBe(1);
     expect((await runAnalysisPass(store, config, { now: later })).runs).toBe(0);
-    // A new span for run a, and a late outcome for run b: both are analysed again.
+    // A new span for run a, and a late outcome for run b: both are analyzed again.
     await insert([span("a".repeat(32), { at: 90, kind: "llm", total_tokens: 5 })]);
     await store.insertOutcomes([
       {

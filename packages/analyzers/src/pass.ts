@@ -1,5 +1,5 @@
 // One analysis pass: pick the complete runs that changed, lay out their steps, run every
-// analyzer's SQL over them, cost the findings, record what was analysed. Everything heavy runs
+// analyzer's SQL over them, cost the findings, record what was analyzed. Everything heavy runs
 // inside ClickHouse; this file only schedules the statements.
 import type { Store } from "@leantrace/storage";
 import { sqlFiles } from "@leantrace/storage";
@@ -38,7 +38,7 @@ const OVERLAP_MILLIS = 10_000;
 
 export interface PassResult {
   passId: string;
-  /** Runs analysed in this pass. */
+  /** Runs analyzed in this pass. */
   runs: number;
   /** Findings written. */
   findings: number;
@@ -65,7 +65,7 @@ export interface PassOptions {
   now?: Date;
   /** Only this project's runs; every project's when absent (the collector's own passes). */
   project?: string;
-  /** Analyse every complete run, changed or not, reading all spans. @default false */
+  /** Analyze every complete run, changed or not, reading all spans. @default false */
   full?: boolean;
 }
 

@@ -7,7 +7,7 @@ import { register } from "tsx/esm/api";
 process.env.JE_MALLOC_CONF ??= "dirty_decay_ms:1000,muzzy_decay_ms:0";
 
 register();
-// The collector's worker threads load the same sources through tsx (see ingest/normaliser.ts).
+// The collector's worker threads load the same sources through tsx (see ingest/normalizer.ts).
 process.env.LEANTRACE_TSX_API ??= import.meta.resolve("tsx/esm/api");
 const { main } = await import("../src/main.ts");
 process.exitCode = await main(process.argv);

@@ -1,9 +1,1 @@
 export { buildProgram, main } from "./main.ts";
-export {
-  type CliResult,
-  type CollectorProcess,
-  runCli,
-  runCommand,
-  spawnCollector,
-  storeFlags,
-} from "./run-leantrace.ts";

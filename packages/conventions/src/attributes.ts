@@ -89,17 +89,17 @@ export const ATTR_LEANTRACE_CASE_ID = "leantrace.case.id";
 export const ATTR_LEANTRACE_CI_RUN_ID = "leantrace.ci.run_id";
 /** Step kind as our SDK knows it; wins over every inferred kind. */
 export const ATTR_LEANTRACE_STEP_KIND = "leantrace.step.kind";
-/** Fingerprint of the normalised LLM input (all messages). */
+/** Fingerprint of the normalized LLM input (all messages). */
 export const ATTR_LEANTRACE_FP_INPUT = "leantrace.fp.input";
 /** Fingerprints of each input message, so a later analysis can tell which results were read. */
 export const ATTR_LEANTRACE_FP_INPUT_PARTS = "leantrace.fp.input_parts";
-/** Fingerprint of the normalised LLM output. */
+/** Fingerprint of the normalized LLM output. */
 export const ATTR_LEANTRACE_FP_OUTPUT = "leantrace.fp.output";
 /** Fingerprint of the canonical tool arguments. */
 export const ATTR_LEANTRACE_FP_TOOL_ARGS = "leantrace.fp.tool_args";
 /** Fingerprint of the tool result. */
 export const ATTR_LEANTRACE_FP_TOOL_RESULT = "leantrace.fp.tool_result";
-/** Fingerprint of the normalised retrieval query. */
+/** Fingerprint of the normalized retrieval query. */
 export const ATTR_LEANTRACE_FP_QUERY = "leantrace.fp.query";
 /** Fingerprint of the sorted set of retrieved document ids. */
 export const ATTR_LEANTRACE_FP_DOCUMENTS = "leantrace.fp.documents";

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   canonicalJson,
   documentsFingerprint,
-  normaliseQuery,
+  normalizeQuery,
   queryFingerprint,
   toolArgumentsFingerprint,
 } from "./fingerprint.ts";
@@ -20,8 +20,8 @@ describe("fingerprints", () => {
     expect(toolArgumentsFingerprint({ path: "src/b.ts", lines: [1, 20] })).not.toBe(asObject);
   });
 
-  it("normalises queries by case, spacing and trailing punctuation", () => {
-    expect(normaliseQuery("  Refund   POLICY? ")).toBe("refund policy");
+  it("normalizes queries by case, spacing and trailing punctuation", () => {
+    expect(normalizeQuery("  Refund   POLICY? ")).toBe("refund policy");
     expect(queryFingerprint("refund policy")).toBe(queryFingerprint("Refund policy?"));
     expect(queryFingerprint("refund policy")).not.toBe(queryFingerprint("return policy"));
   });

@@ -1,5 +1,5 @@
 // Fingerprints let the analyzers compare steps without storing their content: two tool calls
-// with the same canonical arguments, or two retrievals with the same normalised query, get the
+// with the same canonical arguments, or two retrievals with the same normalized query, get the
 // same fingerprint. The SDK and the collector both use these functions, so a span fingerprinted
 // by our SDK and one fingerprinted by the collector from another instrumentation's content agree.
 import { createHash } from "node:crypto";
@@ -16,7 +16,7 @@ export function fingerprint(text: string): string {
 const NOT_ASCII = /[^\t\n\r -~]/;
 
 /** Folds runs of white space and trims, so formatting differences do not split a fingerprint. */
-export function normaliseText(text: string): string {
+export function normalizeText(text: string): string {
   // NFKC leaves ASCII as it is: most tool output skips the costly Unicode pass.
   const composed = NOT_ASCII.test(text) ? text.normalize("NFKC") : text;
   // Only runs of two or more, or a lone tab or newline, need replacing: matching every single
@@ -24,9 +24,9 @@ export function normaliseText(text: string): string {
   return composed.replace(/\s{2,}|[^\S ]/g, " ").trim();
 }
 
-/** JSON with sorted keys and normalised strings: the same call always serialises alike. */
+/** JSON with sorted keys and normalized strings: the same call always serialises alike. */
 export function canonicalJson(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(normaliseText(value));
+  if (typeof value === "string") return JSON.stringify(normalizeText(value));
   if (typeof value === "bigint") return value.toString();
   if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
   if (Array.isArray(value)) {
@@ -55,24 +55,24 @@ export function toolArgumentsFingerprint(args: unknown): string {
 }
 
 /** Queries that differ only in case, spacing or a trailing question mark are the same query. */
-export function normaliseQuery(query: string): string {
-  return normaliseText(query)
+export function normalizeQuery(query: string): string {
+  return normalizeText(query)
     .toLowerCase()
     .replace(/[\s?.!]+$/u, "");
 }
 
 /**
  * A query as text, or a list of queries sent together (a search tool taking `query_list`):
- * a list is the same request whatever its order or repeats, so its normalised queries are
+ * a list is the same request whatever its order or repeats, so its normalized queries are
  * deduplicated and sorted. A JSON string holding a list counts as that list.
  */
 export function queryFingerprint(query: unknown): string {
   const value = typeof query === "string" ? parsedList(query) : query;
   if (Array.isArray(value)) {
-    const queries = value.map((q) => normaliseQuery(typeof q === "string" ? q : canonicalJson(q)));
+    const queries = value.map((q) => normalizeQuery(typeof q === "string" ? q : canonicalJson(q)));
     return fingerprint([...new Set(queries)].sort().join("\n"));
   }
-  return fingerprint(normaliseQuery(typeof value === "string" ? value : canonicalJson(value)));
+  return fingerprint(normalizeQuery(typeof value === "string" ? value : canonicalJson(value)));
 }
 
 function parsedList(text: string): unknown {
@@ -86,7 +86,7 @@ export function documentsFingerprint(ids: readonly string[]): string {
   return fingerprint([...new Set(ids)].sort().join("\n"));
 }
 
-/** Free text (LLM output, tool result) or any JSON value, normalised then hashed. */
+/** Free text (LLM output, tool result) or any JSON value, normalized then hashed. */
 export function contentFingerprint(content: unknown): string {
-  return fingerprint(typeof content === "string" ? normaliseText(content) : canonicalJson(content));
+  return fingerprint(typeof content === "string" ? normalizeText(content) : canonicalJson(content));
 }

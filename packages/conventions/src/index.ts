@@ -3,8 +3,8 @@ export {
   contentFingerprint,
   documentsFingerprint,
   fingerprint,
-  normaliseQuery,
-  normaliseText,
+  normalizeQuery,
+  normalizeText,
   queryFingerprint,
   toolArgumentsFingerprint,
 } from "./fingerprint.ts";

@@ -16,7 +16,7 @@
 --                    never a token also counted as wasted. Both are computed by the analysis
 --                    pass (packages/analyzers/sql/record-runs.sql).
 WITH
-    analysed AS
+    analyzed AS
     (
         SELECT run_id, wasted_tokens, carried_tokens, carried_estimated
         FROM {db:Identifier}.run_analysis FINAL
@@ -56,7 +56,7 @@ SELECT
     sum(ifNull(f.extraneous, 0)) AS extraneousFindings,
     countIf(a.run_id != '') AS analyzedRuns
 FROM {db:Identifier}.runs AS r
-LEFT JOIN analysed AS a ON a.run_id = r.run_id
+LEFT JOIN analyzed AS a ON a.run_id = r.run_id
 LEFT JOIN finding_counts AS f ON f.run_id = r.run_id
 WHERE r.project = {project:String} AND ({workflow:String} = '' OR r.workflow = {workflow:String})
 GROUP BY GROUPING SETS ((r.workflow), (r.workflow, r.service_version), (r.workflow, r.outcome))

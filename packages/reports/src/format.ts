@@ -68,7 +68,7 @@ export function formatWorkflowReport(report: WorkflowReport): string {
           dollars(v.costPerSuccess),
         ]),
   );
-  const unanalysed = report.workflows.filter((w) => w.analyzedRuns < w.runs);
+  const unanalyzed = report.workflows.filter((w) => w.analyzedRuns < w.runs);
   const notes = [
     "wasted: tokens of steps that added nothing (counted once); carried: what later LLM calls paid to carry them in their prompts.",
     ...(report.workflows.some((w) => w.carriedEstimated)
@@ -76,9 +76,9 @@ export function formatWorkflowReport(report: WorkflowReport): string {
           "* some runs record no per-message input fingerprints: their carried tokens assume the whole history is resent.",
         ]
       : []),
-    ...unanalysed.map(
+    ...unanalyzed.map(
       (w) =>
-        `${w.workflow}: ${w.runs - w.analyzedRuns} of ${w.runs} runs not analysed yet (run \`leantrace analyze\`)`,
+        `${w.workflow}: ${w.runs - w.analyzedRuns} of ${w.runs} runs not analyzed yet (run \`leantrace analyze\`)`,
     ),
   ];
   return [

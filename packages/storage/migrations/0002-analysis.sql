@@ -136,7 +136,7 @@ CREATE TABLE IF NOT EXISTS {db:Identifier}.analysis_runs
 -- restart loses nothing that matters. On a ClickHouse cluster a pass must stay on one node.
 ENGINE = Memory
 ;
--- One row per analysed run: the pass that analysed it last, and what it saw. Findings of a run
+-- One row per analyzed run: the pass that analyzed it last, and what it saw. Findings of a run
 -- are those of this pass; older passes' findings are superseded.
 CREATE TABLE IF NOT EXISTS {db:Identifier}.run_analysis
 (

@@ -115,7 +115,7 @@ CREATE FUNCTION IF NOT EXISTS leantraceStepSignature AS (kind, tool, source) ->
     multiIf(kind = 'tool', concat('tool:', tool), kind IN ('retrieval', 'embedding', 'rerank'), concat(kind, ':', source), '')
 
 ;
--- A run's step signatures as hashes of leantraceStepSignature (runs analysed before keep theirs
+-- A run's step signatures as hashes of leantraceStepSignature (runs analyzed before keep theirs
 -- as text in `signatures`: hashed here on read).
 ALTER TABLE {db:Identifier}.run_analysis ADD COLUMN IF NOT EXISTS signature_hashes Array(UInt64)
     DEFAULT arrayMap(s -> cityHash64(s), signatures) AFTER signatures

@@ -8,6 +8,6 @@ export {
 } from "./config.ts";
 export { dateTime64Text } from "./datetime.ts";
 export { applyRetention, loadMigrations, type Migration, migrate, parseMigration } from "./migrations.ts";
-export type { OutcomeRow, SpanRow } from "./rows.ts";
+export { DEFAULT_PROJECT, encodeRows, type OutcomeRow, type SpanRow } from "./rows.ts";
 export { sqlFiles } from "./sql-files.ts";
 export { type InsertTable, openStore, type Store, type WriteResult } from "./store.ts";

@@ -13,9 +13,9 @@ const passSchema = z.object({
 export function analyzeCommand(program: Command): void {
   program
     .command("analyze")
-    .description("analyse the complete runs that changed since the last pass, now")
+    .description("analyze the complete runs that changed since the last pass, now")
     .option("--endpoint <url>", "the collector's address", DEFAULT_ENDPOINT)
-    .option("--full", "analyse every complete run, not only those that changed")
+    .option("--full", "analyze every complete run, not only those that changed")
     .option("--json", "print JSON for scripts")
     .action(async (flags: { endpoint: string; full?: boolean; json?: boolean }) => {
       const pass = await requestJson(apiUrl(flags.endpoint, "api/v1/analyze"), passSchema, {
@@ -26,7 +26,7 @@ export function analyzeCommand(program: Command): void {
       console.log(
         flags.json
           ? JSON.stringify(pass)
-          : `Analysed ${pass.runs} run(s) in ${pass.durationMillis} ms: ${pass.findings} finding(s).`,
+          : `Analyzed ${pass.runs} run(s) in ${pass.durationMillis} ms: ${pass.findings} finding(s).`,
       );
     });
 }

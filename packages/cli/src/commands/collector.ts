@@ -29,7 +29,7 @@ export function collectorCommand(program: Command): void {
       .option("--max-request-spans <n>", "most spans one request may carry (more: 413)", "50000")
       .option(
         "--ingest-threads <n>",
-        "worker threads that decode and normalise requests (0: on the main thread)",
+        "worker threads that decode and normalize requests (0: on the main thread)",
         String(DEFAULT_INGEST_THREADS),
       )
       .option(

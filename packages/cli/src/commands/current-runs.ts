@@ -1,23 +1,14 @@
-// Where the CI gate's runs come from: OTLP/JSON files analysed in-process on a throw-away
-// embedded store (no collector in CI), or a collector's API with a selection.
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { resolveAnalyzerConfig, runAnalysisPass } from "@leantrace/analyzers";
-import { DEFAULT_PROJECT, ingestOtlpFiles, OtlpFileError } from "@leantrace/collector";
+// Where the CI gate's runs come from: OTLP/JSON files analyzed in-process (@leantrace/pipeline),
+// or a collector's API with a selection.
 import { firstIssue } from "@leantrace/conventions";
-import type { ExplainingFinding, RunTotal } from "@leantrace/gate";
+import { analyzeOtlpFiles, OtlpFileError, type SelectedRuns, topFindings } from "@leantrace/pipeline";
 import { loadPriceTable } from "@leantrace/pricing";
 import {
-  type Findings,
   findingsSchema,
-  listFindings,
   type RunTotalsFilter,
-  runTotals,
   runTotalsFilterSchema,
   runTotalsSchema,
 } from "@leantrace/reports";
-import { openStore } from "@leantrace/storage";
 import type { Command } from "commander";
 import { apiUrl, CliError, DEFAULT_ENDPOINT, requestJson } from "../http.ts";
 
@@ -31,7 +22,7 @@ export interface SourceFlags {
 /** The flags every gate command takes to name its runs. */
 export function withSourceFlags(command: Command): Command {
   return command
-    .option("--from-otlp <path>", "OTLP/JSON file or folder (the SDK's file exporter), analysed in-process")
+    .option("--from-otlp <path>", "OTLP/JSON file or folder (the SDK's file exporter), analyzed in-process")
     .option("--endpoint <url>", `a collector to read the runs from, e.g. ${DEFAULT_ENDPOINT}`)
     .option(
       "--select <condition>",
@@ -73,49 +64,16 @@ export function parseSelection(expressions: readonly string[]): RunTotalsFilter 
   return parsed.data;
 }
 
-export interface CurrentRuns {
-  runs: RunTotal[];
-  /** Each workflow's largest findings among these runs, largest first. */
-  findings: Map<string, ExplainingFinding[]>;
-}
-
-const TOP_FINDINGS = 3;
-
-function topFindings(findings: Findings, runIds: ReadonlySet<string>): Map<string, ExplainingFinding[]> {
-  const top = new Map<string, ExplainingFinding[]>();
-  for (const f of findings.findings) {
-    if (!runIds.has(f.runId) || f.confidence !== "certain") continue;
-    const list = top.get(f.workflow) ?? [];
-    if (list.length < TOP_FINDINGS) list.push({ explanation: f.explanation, wastedTokens: f.wastedTokens });
-    top.set(f.workflow, list);
-  }
-  return top;
-}
-
-async function fromOtlp(path: string, filter: RunTotalsFilter, pricesFile?: string): Promise<CurrentRuns> {
-  const dir = await mkdtemp(join(tmpdir(), "leantrace-check-"));
-  const store = await openStore({ dataDir: dir });
+async function fromOtlp(path: string, filter: RunTotalsFilter, pricesFile?: string): Promise<SelectedRuns> {
   try {
-    await ingestOtlpFiles(store, path, loadPriceTable(pricesFile));
-    // Everything read is complete: the files are all there will be.
-    await runAnalysisPass(store, resolveAnalyzerConfig({ idleMillis: 0 }), { full: true });
-    // Files carry no API key: their runs are the default project's, in a store of their own.
-    const { runs } = await runTotals(store, DEFAULT_PROJECT, filter);
-    const findings = await listFindings(store, DEFAULT_PROJECT, {
-      limit: 100_000,
-      ...(filter.workflow ? { workflow: filter.workflow } : {}),
-    });
-    return { runs, findings: topFindings(findings, new Set(runs.map((r) => r.runId))) };
+    return await analyzeOtlpFiles(path, filter, loadPriceTable(pricesFile));
   } catch (error) {
     if (error instanceof OtlpFileError) throw new CliError(`--from-otlp: ${error.message}`, 2);
     throw error;
-  } finally {
-    await store.close();
-    await rm(dir, { recursive: true, force: true });
   }
 }
 
-async function fromEndpoint(endpoint: string, filter: RunTotalsFilter): Promise<CurrentRuns> {
+async function fromEndpoint(endpoint: string, filter: RunTotalsFilter): Promise<SelectedRuns> {
   const { runs } = await requestJson(apiUrl(endpoint, "api/v1/runs", { ...filter }), runTotalsSchema);
   const findings = await requestJson(
     apiUrl(endpoint, "api/v1/findings", { workflow: filter.workflow, limit: "100000" }),
@@ -124,7 +82,7 @@ async function fromEndpoint(endpoint: string, filter: RunTotalsFilter): Promise<
   return { runs, findings: topFindings(findings, new Set(runs.map((r) => r.runId))) };
 }
 
-export async function currentRuns(flags: SourceFlags): Promise<CurrentRuns> {
+export async function currentRuns(flags: SourceFlags): Promise<SelectedRuns> {
   const filter = parseSelection(flags.select ?? []);
   if (flags.fromOtlp !== undefined && flags.endpoint !== undefined) {
     throw new CliError("give --from-otlp PATH or --endpoint URL, not both", 2);

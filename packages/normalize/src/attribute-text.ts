@@ -1,7 +1,7 @@
 // Attribute values as the `Map(String, String)` columns hold them: strings as they are,
 // everything else as JSON (bigint as its digits, bytes as base64).
 import { parseJsonText } from "@leantrace/conventions";
-import type { AnyValue, AttributeMap } from "../otlp/model.ts";
+import type { AnyValue, AttributeMap } from "@leantrace/otlp";
 import { boundedText } from "./limits.ts";
 
 function toJsonable(value: AnyValue): unknown {

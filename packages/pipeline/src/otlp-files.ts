@@ -1,13 +1,12 @@
 // Loads OTLP/JSON files (one ExportTraceServiceRequest each, as the SDK's file exporter writes
-// them) into a store: the same decoding and normalisation as `POST /v1/traces`, for CI runs
+// them) into a store: the same decoding and normalization as `POST /v1/traces`, for CI runs
 // that have no collector.
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
+import { normalizeTraceRequest } from "@leantrace/normalize";
+import { decodeTraceRequestJson, OtlpDecodeError } from "@leantrace/otlp";
 import type { PriceTable } from "@leantrace/pricing";
 import type { Store } from "@leantrace/storage";
-import { normaliseTraceRequest } from "../normalise/span-row.ts";
-import { decodeTraceRequestJson } from "../otlp/decode-json.ts";
-import { OtlpDecodeError } from "../otlp/model.ts";
 
 /** A file or folder that cannot be read as OTLP/JSON; the message names it. */
 export class OtlpFileError extends Error {
@@ -35,9 +34,9 @@ export interface IngestResult {
 export async function ingestOtlpFiles(store: Store, path: string, prices: PriceTable): Promise<IngestResult> {
   const result: IngestResult = { files: 0, spans: 0, rejected: 0 };
   for (const file of await jsonFiles(path)) {
-    let batch: ReturnType<typeof normaliseTraceRequest>;
+    let batch: ReturnType<typeof normalizeTraceRequest>;
     try {
-      batch = normaliseTraceRequest(decodeTraceRequestJson(await readFile(file, "utf8")), { prices });
+      batch = normalizeTraceRequest(decodeTraceRequestJson(await readFile(file, "utf8")), { prices });
     } catch (error) {
       if (error instanceof OtlpDecodeError)
         throw new OtlpFileError(`${file} is not OTLP/JSON: ${error.message}`);

@@ -1,12 +1,12 @@
-// A worker thread of the normalising pool: takes requests' bytes, answers their log payloads.
+// A worker thread of the normalizing pool: takes requests' bytes, answers their log payloads.
 import { parentPort, workerData } from "node:worker_threads";
-import { type NormaliseJob, type NormaliseSettings, normaliseRequest } from "./normalise-request.ts";
+import { type NormalizeJob, type NormalizeSettings, normalizeRequest } from "@leantrace/normalize";
 
-const settings = workerData as NormaliseSettings;
+const settings = workerData as NormalizeSettings;
 
-parentPort?.on("message", (message: { id: number; job: NormaliseJob }) => {
+parentPort?.on("message", (message: { id: number; job: NormalizeJob }) => {
   try {
-    const outcome = normaliseRequest(message.job, settings);
+    const outcome = normalizeRequest(message.job, settings);
     if (outcome.status !== "ok") {
       parentPort?.postMessage({ id: message.id, outcome });
       return;

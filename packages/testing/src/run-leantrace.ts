@@ -2,10 +2,11 @@
 // answers, and one-off commands. The demo and the end-to-end tests use these, so they exercise
 // the command a user runs, over real HTTP.
 import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { createRequire } from "node:module";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 
-const BIN = fileURLToPath(new URL("../bin/leantrace.js", import.meta.url));
+/** The command as the workspace runs it (its TypeScript sources, through tsx). */
+const BIN = createRequire(import.meta.url).resolve("@leantrace/cli/bin");
 const STARTUP_TIMEOUT_MILLIS = 60_000;
 
 export interface CollectorProcess {

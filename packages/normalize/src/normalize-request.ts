@@ -1,27 +1,31 @@
-// One OTLP request's bytes to the log frame that stores them: decoded, normalised into rows,
+// One OTLP request's bytes to the log frame that stores them: decoded, normalized into rows,
 // every value bounded, encoded as JSONEachRow. A pure function of the request, so that it can
 // run beside other requests on worker threads and never touch another request's data.
-import type { PriceTable } from "@leantrace/pricing";
-import { normaliseTraceRequest } from "../normalise/span-row.ts";
-import { decodeTraceRequestJson } from "../otlp/decode-json.ts";
-import { decodeTraceRequestProtobuf } from "../otlp/decode-protobuf.ts";
-import { OtlpDecodeError, TooManySpansError } from "../otlp/model.ts";
-import type { Encoding } from "../otlp/responses.ts";
-import { encodeRows } from "./rows-payload.ts";
 
-export interface NormaliseSettings {
+import type { Encoding } from "@leantrace/otlp";
+import {
+  decodeTraceRequestJson,
+  decodeTraceRequestProtobuf,
+  OtlpDecodeError,
+  TooManySpansError,
+} from "@leantrace/otlp";
+import type { PriceTable } from "@leantrace/pricing";
+import { encodeRows } from "@leantrace/storage";
+import { normalizeTraceRequest } from "./span-row.ts";
+
+export interface NormalizeSettings {
   prices: PriceTable;
   maxAttributeChars?: number;
   maxSpans: number;
 }
 
-export interface NormaliseJob {
+export interface NormalizeJob {
   encoding: Encoding;
   body: Uint8Array;
   project: string;
 }
 
-export type NormaliseOutcome =
+export type NormalizeOutcome =
   | {
       status: "ok";
       /** The rows as JSONEachRow, ready for the log. */
@@ -36,14 +40,14 @@ export type NormaliseOutcome =
   /** More spans than one request may carry (413). */
   | { status: "too-many-spans"; message: string };
 
-export function normaliseRequest(job: NormaliseJob, settings: NormaliseSettings): NormaliseOutcome {
+export function normalizeRequest(job: NormalizeJob, settings: NormalizeSettings): NormalizeOutcome {
   try {
     const body = Buffer.from(job.body.buffer, job.body.byteOffset, job.body.byteLength);
     const request =
       job.encoding === "json"
         ? decodeTraceRequestJson(body.toString("utf8"), { maxSpans: settings.maxSpans })
         : decodeTraceRequestProtobuf(body, { maxSpans: settings.maxSpans });
-    const batch = normaliseTraceRequest(request, {
+    const batch = normalizeTraceRequest(request, {
       prices: settings.prices,
       maxAttributeChars: settings.maxAttributeChars,
       project: job.project,

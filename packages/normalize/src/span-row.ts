@@ -12,9 +12,9 @@ import {
   toolArgumentsFingerprint,
 } from "@leantrace/conventions";
 import * as A from "@leantrace/conventions/attributes";
+import type { AnyValue, AttributeMap, DecodedResourceSpans, DecodedSpan } from "@leantrace/otlp";
 import { type PriceTable, priceOf, stepCost } from "@leantrace/pricing";
-import { dateTime64Text, type SpanRow } from "@leantrace/storage";
-import type { AnyValue, AttributeMap, DecodedResourceSpans, DecodedSpan } from "../otlp/model.ts";
+import { DEFAULT_PROJECT, dateTime64Text, type SpanRow } from "@leantrace/storage";
 import { attributeText, attributeTextMap, structuredValue } from "./attribute-text.ts";
 import {
   first,
@@ -48,7 +48,7 @@ const SPAN_ID = /^[0-9a-f]{16}$/;
 const ZERO = /^0+$/;
 const STATUS = ["unset", "ok", "error"] as const;
 
-export interface NormalisedBatch {
+export interface NormalizedBatch {
   rows: SpanRow[];
   rejected: number;
   /** One sentence per distinct reason a span was rejected, for the partial-success message. */
@@ -152,7 +152,7 @@ function outcomeDecidedAt(span: DecodedSpan): bigint {
   return latest;
 }
 
-export interface NormaliseOptions {
+export interface NormalizeOptions {
   /** The project every row belongs to. @default "default" */
   project?: string;
   /** Prices used to cost each step. */
@@ -317,13 +317,11 @@ function runIdsByTrace(request: DecodedResourceSpans[]): Map<string, string> {
 }
 
 export const DEFAULT_MAX_ATTRIBUTE_CHARS = 65_536;
-/** The project of rows sent without an API key. */
-export const DEFAULT_PROJECT = "default";
 
-export function normaliseTraceRequest(
+export function normalizeTraceRequest(
   request: DecodedResourceSpans[],
-  options: NormaliseOptions,
-): NormalisedBatch {
+  options: NormalizeOptions,
+): NormalizedBatch {
   const { prices } = options;
   const project = options.project ?? DEFAULT_PROJECT;
   const maxChars = options.maxAttributeChars ?? DEFAULT_MAX_ATTRIBUTE_CHARS;

@@ -1,26 +1,26 @@
-// Where requests are normalised: on the event loop, or on a pool of worker threads so that
-// decoding and normalising (most of a request's cost) use every core while the event loop only
-// reads bodies and answers. The same pure function runs either way (normalise-request.ts).
+// Where requests are normalized: on the event loop, or on a pool of worker threads so that
+// decoding and normalizing (most of a request's cost) use every core while the event loop only
+// reads bodies and answers. The same pure function runs either way (normalize-request.ts).
 import { availableParallelism } from "node:os";
 import { extname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import {
-  type NormaliseJob,
-  type NormaliseOutcome,
-  type NormaliseSettings,
-  normaliseRequest,
-} from "./normalise-request.ts";
+  type NormalizeJob,
+  type NormalizeOutcome,
+  type NormalizeSettings,
+  normalizeRequest,
+} from "@leantrace/normalize";
 
-export interface Normaliser {
-  normalise(job: NormaliseJob): Promise<NormaliseOutcome>;
+export interface Normalizer {
+  normalize(job: NormalizeJob): Promise<NormalizeOutcome>;
   close(): Promise<void>;
 }
 
 /** On the event loop: for tests and for `--ingest-threads 0`. */
-export function inlineNormaliser(settings: NormaliseSettings): Normaliser {
+export function inlineNormalizer(settings: NormalizeSettings): Normalizer {
   return {
-    normalise: async (job) => normaliseRequest(job, settings),
+    normalize: async (job) => normalizeRequest(job, settings),
     close: async () => undefined,
   };
 }
@@ -34,7 +34,7 @@ export const DEFAULT_INGEST_THREADS = 0;
 export const MAX_INGEST_THREADS = availableParallelism();
 
 interface Pending {
-  resolve: (outcome: NormaliseOutcome) => void;
+  resolve: (outcome: NormalizeOutcome) => void;
   reject: (error: Error) => void;
 }
 
@@ -46,8 +46,8 @@ interface Slot {
 /** Environment variable naming tsx's API module, set by the `leantrace` command when it runs from TypeScript sources. */
 export const TS_LOADER_ENV = "LEANTRACE_TSX_API";
 
-function startWorker(settings: NormaliseSettings): Worker {
-  const entry = new URL(`./normalise-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
+function startWorker(settings: NormalizeSettings): Worker {
+  const entry = new URL(`./normalize-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
   if (!entry.pathname.endsWith(".ts")) return new Worker(entry, { workerData: settings });
   // Running from TypeScript sources (the workspace): the worker loads them through tsx too.
   const tsx = process.env[TS_LOADER_ENV];
@@ -58,20 +58,20 @@ function startWorker(settings: NormaliseSettings): Worker {
   return new Worker(bootstrap, { eval: true, workerData: settings });
 }
 
-export function threadedNormaliser(settings: NormaliseSettings, threads: number): Normaliser {
+export function threadedNormalizer(settings: NormalizeSettings, threads: number): Normalizer {
   const pending = new Map<number, Pending>();
   let nextId = 0;
   let closing = false;
   const slots: Slot[] = [];
   const spawn = (): Slot => {
     const slot: Slot = { worker: startWorker(settings), busy: 0 };
-    slot.worker.on("message", (message: { id: number; outcome?: NormaliseOutcome; failure?: string }) => {
+    slot.worker.on("message", (message: { id: number; outcome?: NormalizeOutcome; failure?: string }) => {
       const waiting = pending.get(message.id);
       if (waiting === undefined) return;
       pending.delete(message.id);
       slot.busy--;
       if (message.outcome !== undefined) waiting.resolve(message.outcome);
-      else waiting.reject(new Error(`normalising failed: ${message.failure}`));
+      else waiting.reject(new Error(`normalizing failed: ${message.failure}`));
     });
     slot.worker.on("error", (error) => {
       console.error("leantrace collector: an ingest thread failed", error);
@@ -91,7 +91,7 @@ export function threadedNormaliser(settings: NormaliseSettings, threads: number)
   };
   for (let i = 0; i < threads; i++) slots.push(spawn());
   return {
-    normalise: (job) =>
+    normalize: (job) =>
       new Promise((resolve, reject) => {
         const slot = slots.reduce((a, b) => (b.busy < a.busy ? b : a));
         const id = nextId++;

@@ -1,8 +1,8 @@
+import type { AttributeMap, DecodedSpan } from "@leantrace/otlp";
 import { loadPriceTable } from "@leantrace/pricing";
 import type { SpanRow } from "@leantrace/storage";
 import { describe, expect, it } from "vitest";
-import type { AttributeMap, DecodedSpan } from "../otlp/model.ts";
-import { normaliseTraceRequest } from "./span-row.ts";
+import { normalizeTraceRequest } from "./span-row.ts";
 
 const PRICES = loadPriceTable();
 const TRACE = "0af7651916cd43dd8448eb211c80319c";
@@ -25,7 +25,7 @@ function span(name: string, attributes: AttributeMap, parent = "b7ad6b7169203331
 }
 
 function rows(spans: DecodedSpan[], resource: AttributeMap = {}): SpanRow[] {
-  const batch = normaliseTraceRequest(
+  const batch = normalizeTraceRequest(
     [{ resource, scopeSpans: [{ scopeName: "t", scopeVersion: "1", spans }] }],
     { prices: PRICES },
   );
@@ -202,7 +202,7 @@ describe("dialects", () => {
 
   it("cuts oversized values with a marker, after fingerprinting them whole", () => {
     const huge = "x".repeat(100_000);
-    const [row] = normaliseTraceRequest(
+    const [row] = normalizeTraceRequest(
       [
         {
           resource: {},
@@ -235,7 +235,7 @@ describe("dialects", () => {
       list: '[1,"a"]',
       bytes: "AQI=",
     });
-    const batch = normaliseTraceRequest(
+    const batch = normalizeTraceRequest(
       [
         {
           resource: {},

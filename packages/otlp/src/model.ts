@@ -1,4 +1,4 @@
-// OTLP trace data as the decoders hand it to normalisation, whichever encoding it came in.
+// OTLP trace data as the decoders hand it to normalization, whichever encoding it came in.
 
 /** An attribute value: OTLP's AnyValue. Integers beyond 2^53 stay exact as bigint. */
 export type AnyValue =
@@ -20,7 +20,7 @@ export interface DecodedEvent {
 }
 
 export interface DecodedSpan {
-  /** Lowercase hex as received; validated during normalisation. */
+  /** Lowercase hex as received; validated during normalization. */
   traceId: string;
   spanId: string;
   parentSpanId: string;

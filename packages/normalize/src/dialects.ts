@@ -3,7 +3,7 @@
 // lists its sources in order of preference; the first one present wins.
 import { isStepKind, type StepKind } from "@leantrace/conventions";
 import * as A from "@leantrace/conventions/attributes";
-import type { AnyValue, AttributeMap } from "../otlp/model.ts";
+import type { AnyValue, AttributeMap } from "@leantrace/otlp";
 
 const INPUT_TOKENS = [
   A.ATTR_GEN_AI_USAGE_INPUT_TOKENS,

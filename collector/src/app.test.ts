@@ -6,22 +6,30 @@ import { encodeTraceRequestJson, type SpanInput } from "@leantrace/otlp";
 import { openStore, type Store } from "@leantrace/storage";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CollectorApp, createCollectorApp } from "./app.ts";
-import { IngestPipeline } from "./ingest/pipeline.ts";
+import { type CollectorConfig, resolveCollectorConfig } from "./config.ts";
+import { IngestPipeline, pipelineOptions } from "./ingest/pipeline.ts";
 
 let dir: string;
 let store: Store;
 let collector: CollectorApp;
 let ingest: IngestPipeline;
+let config: CollectorConfig;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "leantrace-app-test-"));
-  store = await openStore({ dataDir: join(dir, "data") });
-  ingest = await IngestPipeline.open(store, { dir: join(dir, "wal"), lingerMillis: 0 });
-  collector = createCollectorApp(store, ingest, { maxBodyBytes: 64 * 1024 });
+  config = resolveCollectorConfig({
+    storage: { dataDir: join(dir, "data") },
+    wal: join(dir, "wal"),
+    maxBodyBytes: 64 * 1024,
+    tuning: { loaderLingerMillis: 0 },
+  });
+  store = await openStore(config.storage);
+  ingest = await IngestPipeline.open(store, pipelineOptions(config));
+  collector = createCollectorApp(store, ingest, config);
 });
 
 afterAll(async () => {
-  await ingest.stop();
+  await ingest.stop(10_000);
   await store.close();
   await rm(dir, { recursive: true, force: true });
 });

@@ -2,13 +2,9 @@
 // Each ingest request is read, decoded, normalized and bounded on its own, then handed to the
 // write-ahead log (ingest/pipeline.ts): its answer waits for the disk, never for storage.
 
-import {
-  AnalysisScheduler,
-  type AnalyzerOptions,
-  resolveAnalyzerConfig,
-  type SchedulerOptions,
-} from "@leantrace/analyzers";
+import { AnalysisScheduler } from "@leantrace/analyzers";
 import { firstIssue, isOutcome } from "@leantrace/conventions";
+import type { NormalizeSettings } from "@leantrace/normalize";
 import {
   CONTENT_TYPES,
   type Encoding,
@@ -18,7 +14,6 @@ import {
   RPC_UNAVAILABLE,
   statusResponse,
 } from "@leantrace/otlp";
-import { loadPriceTable, type PriceTable } from "@leantrace/pricing";
 import {
   findingsFilterSchema,
   listFindings,
@@ -33,35 +28,15 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { z } from "zod";
 import { type AuthEnv, authMiddleware } from "./auth.ts";
+import type { CollectorConfig } from "./config.ts";
 import { BodyError, decodeContent, readLimited } from "./ingest/body.ts";
 import { NotDrainedError } from "./ingest/loader.ts";
 import { inlineNormalizer, type Normalizer } from "./ingest/normalizer.ts";
 import type { IngestPipeline } from "./ingest/pipeline.ts";
 import type { AppendResult } from "./ingest/wal.ts";
 
-export interface CollectorAppOptions {
-  /**
-   * Require an API key on every endpoint but /health even when no key exists yet (the server
-   * sets it when listening beyond loopback). Keys are required anyway once one exists.
-   * @default false
-   */
-  requireApiKey?: boolean;
-  /** Analyzer thresholds and how often the analysis runs by itself. */
-  analysis?: AnalyzerOptions & Pick<SchedulerOptions, "intervalMillis">;
-  /** Prices used to cost each step. @default the shipped list prices */
-  prices?: PriceTable;
-  /** Longest attribute value kept; longer ones are cut with a marker. @default 65536 */
-  maxAttributeChars?: number;
-  /** Largest request body accepted, after decompression, in bytes. @default 16 MiB */
-  maxBodyBytes?: number;
-  /** Most spans one request may carry. @default 50000 */
-  maxRequestSpans?: number;
-  /**
-   * Where requests are decoded and normalized: the server passes a pool of worker threads.
-   * @default on the event loop
-   */
-  normalizer?: Normalizer;
-}
+/** What the app needs of the collector's settings (see config.ts). */
+export type CollectorAppSettings = Pick<CollectorConfig, "requireApiKey" | "http" | "analysis" | "prices">;
 
 export interface CollectorApp {
   app: Hono<AuthEnv>;
@@ -72,13 +47,6 @@ export interface CollectorApp {
   /** Aborts the requests still reading their bodies: they are answered 503. */
   abortRequests(): void;
 }
-
-export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
-export const DEFAULT_MAX_REQUEST_SPANS = 50_000;
-/** A report or listing waits at most this long for what was accepted to reach storage. */
-const READ_AFTER_WRITE_MILLIS = 2000;
-/** An analysis pass waits this long for what was accepted to reach storage. */
-const DRAIN_BEFORE_PASS_MILLIS = 60_000;
 
 const analyzeRequestSchema = z.object({ full: z.boolean().optional() });
 
@@ -109,24 +77,29 @@ function zodMessage(error: z.ZodError): string {
 /** `YYYY-MM-DD hh:mm:ss.sss`, as DateTime64(3) columns take it. */
 const dateTime64Millis = (date: Date) => date.toISOString().replace("T", " ").replace("Z", "");
 
+/** What normalizing a request needs, from the collector's settings. */
+export function normalizeSettings(settings: CollectorAppSettings): NormalizeSettings {
+  return {
+    prices: settings.prices,
+    maxSpans: settings.http.maxRequestSpans,
+    maxAttributeChars: settings.http.maxAttributeChars,
+  };
+}
+
+/**
+ * The app over a store and an ingest pipeline. Requests are normalized by `normalizer` (the
+ * server passes a pool of worker threads when asked for some), else on the event loop.
+ */
 export function createCollectorApp(
   store: Store,
   ingest: IngestPipeline,
-  options: CollectorAppOptions = {},
+  settings: CollectorAppSettings,
+  normalizer: Normalizer = inlineNormalizer(normalizeSettings(settings)),
 ): CollectorApp {
-  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const maxSpans = options.maxRequestSpans ?? DEFAULT_MAX_REQUEST_SPANS;
-  const prices = options.prices ?? loadPriceTable();
-  const normalizer =
-    options.normalizer ??
-    inlineNormalizer({
-      prices,
-      maxSpans,
-      ...(options.maxAttributeChars === undefined ? {} : { maxAttributeChars: options.maxAttributeChars }),
-    });
-  const analysis = new AnalysisScheduler(store, resolveAnalyzerConfig(options.analysis), {
-    intervalMillis: options.analysis?.intervalMillis,
-    beforePass: () => ingest.drained(DRAIN_BEFORE_PASS_MILLIS),
+  const { maxBodyBytes, readAfterWriteMillis } = settings.http;
+  const analysis = new AnalysisScheduler(store, settings.analysis.config, {
+    intervalMillis: settings.analysis.intervalMillis,
+    beforePass: () => ingest.drained(settings.analysis.drainMillis),
   });
   let refusing = false;
   const reading = new Set<AbortController>();
@@ -141,7 +114,7 @@ export function createCollectorApp(
     }
     return next();
   });
-  app.use(authMiddleware(store, options.requireApiKey ?? false));
+  app.use(authMiddleware(store, settings.requireApiKey));
 
   app.onError((error, c) => {
     if (error instanceof HTTPException) {
@@ -189,7 +162,7 @@ export function createCollectorApp(
   // Reads see what was acknowledged before them (the loader is usually a fraction of a second
   // behind); when storage lags more, they answer with what it has rather than wait.
   app.use("/api/v1/*", async (c, next) => {
-    if (c.req.method === "GET") await ingest.drained(READ_AFTER_WRITE_MILLIS).catch(() => undefined);
+    if (c.req.method === "GET") await ingest.drained(readAfterWriteMillis).catch(() => undefined);
     return next();
   });
 

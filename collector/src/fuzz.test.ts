@@ -18,7 +18,8 @@ import {
 } from "@opentelemetry/sdk-trace-base";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CollectorApp, createCollectorApp } from "./app.ts";
-import { IngestPipeline } from "./ingest/pipeline.ts";
+import { type CollectorConfig, resolveCollectorConfig } from "./config.ts";
+import { IngestPipeline, pipelineOptions } from "./ingest/pipeline.ts";
 
 const INPUTS = 20_000;
 const MAX_BODY = 1024 * 1024;
@@ -27,6 +28,7 @@ let dir: string;
 let store: Store;
 let collector: CollectorApp;
 let ingest: IngestPipeline;
+let config: CollectorConfig;
 let validProtobuf: Uint8Array;
 
 /** A real protobuf export request: three spans of a workflow, from the OpenTelemetry SDK. */
@@ -54,14 +56,20 @@ function realProtobufRequest(): Uint8Array {
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "leantrace-fuzz-"));
-  store = await openStore({ dataDir: join(dir, "data") });
-  ingest = await IngestPipeline.open(store, { dir: join(dir, "wal") });
-  collector = createCollectorApp(store, ingest, { maxBodyBytes: MAX_BODY });
+  config = resolveCollectorConfig({
+    storage: { dataDir: join(dir, "data") },
+    wal: join(dir, "wal"),
+    maxBodyBytes: MAX_BODY,
+    tuning: { loaderLingerMillis: 0 },
+  });
+  store = await openStore(config.storage);
+  ingest = await IngestPipeline.open(store, pipelineOptions(config));
+  collector = createCollectorApp(store, ingest, config);
   validProtobuf = realProtobufRequest();
 });
 
 afterAll(async () => {
-  await ingest.stop();
+  await ingest.stop(10_000);
   await store.close();
   await rm(dir, { recursive: true, force: true });
 });

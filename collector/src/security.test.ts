@@ -8,12 +8,14 @@ import { encodeTraceRequestJson } from "@leantrace/otlp";
 import { createApiKey, openStore, type Store } from "@leantrace/storage";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CollectorApp, createCollectorApp } from "./app.ts";
-import { IngestPipeline } from "./ingest/pipeline.ts";
+import { type CollectorConfig, resolveCollectorConfig } from "./config.ts";
+import { IngestPipeline, pipelineOptions } from "./ingest/pipeline.ts";
 
 let dir: string;
 let store: Store;
 let collector: CollectorApp;
 let ingest: IngestPipeline;
+let config: CollectorConfig;
 let keyA: string;
 let keyB: string;
 
@@ -73,11 +75,16 @@ const post = async (path: string, key: string | undefined, body: string) => {
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "leantrace-security-"));
-  store = await openStore({ dataDir: join(dir, "data") });
+  config = resolveCollectorConfig({
+    storage: { dataDir: join(dir, "data") },
+    wal: join(dir, "wal"),
+    tuning: { loaderLingerMillis: 0 },
+  });
+  store = await openStore(config.storage);
   keyA = await createApiKey(store, "team-a");
   keyB = await createApiKey(store, "team-b");
-  ingest = await IngestPipeline.open(store, { dir: join(dir, "wal"), lingerMillis: 0 });
-  collector = createCollectorApp(store, ingest);
+  ingest = await IngestPipeline.open(store, pipelineOptions(config));
+  collector = createCollectorApp(store, ingest, config);
   expect((await post("/v1/traces", keyA, traces("alpha", SHARED_TRACE, 100))).status).toBe(200);
   // Project B sends the very same trace and span ids: it must not touch A's rows.
   expect((await post("/v1/traces", keyB, traces("beta", SHARED_TRACE, 7))).status).toBe(200);
@@ -91,7 +98,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await ingest.stop();
+  await ingest.stop(10_000);
   await store.close();
   await rm(dir, { recursive: true, force: true });
 });
@@ -197,14 +204,14 @@ describe("project isolation", () => {
 describe("unknown keys", () => {
   it("are refused from memory, without a query, even with storage gone", async () => {
     // Storage closes (down, or far away): a request must not need it to tell a key.
-    await ingest.stop();
+    await ingest.stop(10_000);
     await store.close();
     // A query now would fail (500): every refusal below came from memory.
     for (let i = 0; i < 200; i++) {
       const response = await call("/v1/traces", `lt_unknown_${i}`, { method: "POST", body: "{}" });
       expect(response.status).toBe(401);
     }
-    store = await openStore({ dataDir: join(dir, "data") });
-    ingest = await IngestPipeline.open(store, { dir: join(dir, "wal"), lingerMillis: 0 });
+    store = await openStore(config.storage);
+    ingest = await IngestPipeline.open(store, pipelineOptions(config));
   });
 });

@@ -11,6 +11,7 @@ import { OTLPTraceExporter as ProtoExporter } from "@opentelemetry/exporter-trac
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { BasicTracerProvider, SimpleSpanProcessor, type SpanExporter } from "@opentelemetry/sdk-trace-base";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { resolveCollectorConfig } from "./config.ts";
 import { type RunningCollector, startCollector } from "./server.ts";
 
 let dir: string;
@@ -18,11 +19,9 @@ let collector: RunningCollector;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "leantrace-server-test-"));
-  collector = await startCollector({
-    port: 0,
-    storage: { dataDir: join(dir, "data") },
-    wal: { dir: join(dir, "wal") },
-  });
+  collector = await startCollector(
+    resolveCollectorConfig({ port: 0, storage: { dataDir: join(dir, "data") }, wal: join(dir, "wal") }),
+  );
 });
 
 afterAll(async () => {

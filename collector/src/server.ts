@@ -5,29 +5,11 @@
 // left waits in the log for the next start.
 import type { AddressInfo } from "node:net";
 import { createAdaptorServer } from "@hono/node-server";
-import { loadPriceTable } from "@leantrace/pricing";
-import { openStore, type StoreOptions } from "@leantrace/storage";
-import { type CollectorAppOptions, createCollectorApp, DEFAULT_MAX_REQUEST_SPANS } from "./app.ts";
-import { DEFAULT_INGEST_THREADS, inlineNormalizer, threadedNormalizer } from "./ingest/normalizer.ts";
-import { IngestPipeline, type PipelineOptions } from "./ingest/pipeline.ts";
-
-export interface CollectorOptions extends CollectorAppOptions {
-  /** The write-ahead log: where accepted rows wait for storage. */
-  wal: Omit<PipelineOptions, "warn">;
-  /** @default `127.0.0.1` */
-  host?: string;
-  /** 0 picks a free port. @default 4318 */
-  port?: number;
-  storage?: StoreOptions;
-  /** How long requests in flight may take to finish once stopping. @default 5000 */
-  shutdownGraceMillis?: number;
-  /** How long stopping may spend loading the log into storage. @default 10000 */
-  shutdownLoadMillis?: number;
-  /** Where warnings go. @default console.warn */
-  warn?: (message: string) => void;
-  /** Worker threads that decode and normalize requests; 0 keeps it on the event loop. @default one a core, at most 8 */
-  ingestThreads?: number;
-}
+import { openStore } from "@leantrace/storage";
+import { createCollectorApp, normalizeSettings } from "./app.ts";
+import { type CollectorConfig, isLoopback } from "./config.ts";
+import { inlineNormalizer, threadedNormalizer } from "./ingest/normalizer.ts";
+import { IngestPipeline, pipelineOptions } from "./ingest/pipeline.ts";
 
 export interface RunningCollector {
   /** The address it listens on, as `http://host:port`. */
@@ -35,46 +17,33 @@ export interface RunningCollector {
   stop(): Promise<void>;
 }
 
-/** Only a caller on this machine can reach a loopback address. */
-export function isLoopback(host: string): boolean {
-  return host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
+const consoleWarn = (message: string) => console.warn(`leantrace collector: ${message}`);
 
-/** A request body must arrive within this long: a client trickling bytes cannot hold a slot. */
-const REQUEST_TIMEOUT_MILLIS = 60_000;
-
-export async function startCollector(options: CollectorOptions): Promise<RunningCollector> {
-  const host = options.host ?? "127.0.0.1";
-  const port = options.port ?? 4318;
-  const warn = options.warn ?? ((message: string) => console.warn(`leantrace collector: ${message}`));
-  const store = await openStore(options.storage);
+/** Starts a collector on settings from `resolveCollectorConfig`. */
+export async function startCollector(
+  config: CollectorConfig,
+  warn: (message: string) => void = consoleWarn,
+): Promise<RunningCollector> {
+  const store = await openStore(config.storage);
   let ingest: IngestPipeline;
   try {
-    ingest = await IngestPipeline.open(store, { ...options.wal, warn });
+    ingest = await IngestPipeline.open(store, pipelineOptions(config, warn));
   } catch (error) {
     await store.close();
     throw error;
   }
-  const requireApiKey = options.requireApiKey ?? !isLoopback(host);
-  const settings = {
-    prices: options.prices ?? loadPriceTable(),
-    maxSpans: options.maxRequestSpans ?? DEFAULT_MAX_REQUEST_SPANS,
-    ...(options.maxAttributeChars === undefined ? {} : { maxAttributeChars: options.maxAttributeChars }),
-  };
-  const threads = options.ingestThreads ?? DEFAULT_INGEST_THREADS;
-  const normalizer = threads > 0 ? threadedNormalizer(settings, threads) : inlineNormalizer(settings);
-  const collector = createCollectorApp(store, ingest, {
-    ...options,
-    prices: settings.prices,
-    requireApiKey,
-    normalizer,
-  });
-  const server = createAdaptorServer({ fetch: collector.app.fetch, hostname: host });
-  if ("requestTimeout" in server) server.requestTimeout = REQUEST_TIMEOUT_MILLIS;
+  const settings = normalizeSettings(config);
+  const normalizer =
+    config.ingestThreads > 0
+      ? threadedNormalizer(settings, config.ingestThreads)
+      : inlineNormalizer(settings);
+  const collector = createCollectorApp(store, ingest, config, normalizer);
+  const server = createAdaptorServer({ fetch: collector.app.fetch, hostname: config.host });
+  if ("requestTimeout" in server) server.requestTimeout = config.http.requestTimeoutMillis;
   try {
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
-      server.listen(port, host, () => resolve());
+      server.listen(config.port, config.host, () => resolve());
     });
   } catch (error) {
     await normalizer.close();
@@ -82,9 +51,9 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     await store.close();
     throw error;
   }
-  if (!isLoopback(host)) {
+  if (!isLoopback(config.host)) {
     warn(
-      `listening on ${host}: reachable from other machines, so every request needs an API key (leantrace keys create); put TLS in front of it`,
+      `listening on ${config.host}: reachable from other machines, so every request needs an API key (leantrace keys create); put TLS in front of it`,
     );
   }
   collector.analysis.start();
@@ -99,19 +68,18 @@ export async function startCollector(options: CollectorOptions): Promise<Running
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         // Idle keep-alive connections would hold close() open; requests in flight finish.
         if ("closeIdleConnections" in server) server.closeIdleConnections();
-        const grace = options.shutdownGraceMillis ?? 5000;
         const late = setTimeout(() => {
           collector.abortRequests();
           // The 503s just written get a moment to leave before the sockets go.
           setTimeout(() => {
             if ("closeAllConnections" in server) server.closeAllConnections();
           }, 500).unref();
-        }, grace);
+        }, config.shutdown.graceMillis);
         await closed;
         clearTimeout(late);
         await collector.analysis.stop();
         await normalizer.close();
-        await ingest.stop(options.shutdownLoadMillis ?? 10_000);
+        await ingest.stop(config.shutdown.loadMillis);
         await store.close();
       })();
       return stopping;

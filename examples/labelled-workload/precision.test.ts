@@ -4,7 +4,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type RunningCollector, startCollector } from "@leantrace/collector";
+import { type RunningCollector, resolveCollectorConfig, startCollector } from "@leantrace/collector";
 import { init } from "@leantrace/sdk/init";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateLabelledRuns, LABELLED_WORKFLOW, type LabelledRun, PATTERNS } from "./generator.ts";
@@ -17,12 +17,14 @@ let findings: { runId: string; kind: string; pattern: string; confidence: string
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "leantrace-precision-"));
-  collector = await startCollector({
-    port: 0,
-    storage: { dataDir: join(dir, "data") },
-    wal: { dir: join(dir, "wal") },
-    analysis: { intervalMillis: 0 },
-  });
+  collector = await startCollector(
+    resolveCollectorConfig({
+      port: 0,
+      storage: { dataDir: join(dir, "data") },
+      wal: join(dir, "wal"),
+      analyzeIntervalSeconds: 0,
+    }),
+  );
   const sdk = init({ endpoint: collector.url, serviceName: "labelled", exportDelayMillis: 200 });
   runs = await generateLabelledRuns(400);
   await sdk.shutdown();

@@ -11,15 +11,15 @@ import { comparePositions, type LoggedFrame, type Position, type WriteAheadLog }
 import type { LogTable } from "./wal-frame.ts";
 
 export interface LoaderOptions {
-  /** Bytes of the log one insert carries at most (a larger single request goes alone). @default 8 MiB */
-  maxBatchBytes?: number;
+  /** Bytes of the log one insert carries at most (a larger single request goes alone). */
+  maxBatchBytes: number;
   /**
    * Small batches wait this long after the previous insert for more rows to join them: fewer,
-   * larger inserts, fewer parts for ClickHouse to merge. @default 100
+   * larger inserts, fewer parts for ClickHouse to merge.
    */
-  lingerMillis?: number;
-  /** The longest pause between attempts while storage is unavailable. @default 30000 */
-  maxBackoffMillis?: number;
+  lingerMillis: number;
+  /** The longest pause between attempts while storage is unavailable. */
+  maxBackoffMillis: number;
 }
 
 export type StorageState = "ok" | "unavailable";
@@ -79,11 +79,11 @@ export class Loader {
     private readonly log: WriteAheadLog,
     private readonly store: Store,
     private readonly deadLetters: DeadLetters,
-    options: LoaderOptions = {},
+    options: LoaderOptions,
   ) {
-    this.maxBatchBytes = options.maxBatchBytes ?? 8 * 1024 * 1024;
-    this.lingerMillis = options.lingerMillis ?? 100;
-    this.maxBackoffMillis = options.maxBackoffMillis ?? 30_000;
+    this.maxBatchBytes = options.maxBatchBytes;
+    this.lingerMillis = options.lingerMillis;
+    this.maxBackoffMillis = options.maxBackoffMillis;
     this.unsubscribe = log.onAppend(() => this.wake?.());
   }
 
@@ -131,7 +131,7 @@ export class Loader {
    * Stops after loading what the log holds, or once `deadlineMillis` have passed, or at once
    * while storage is unavailable (what is left waits in the log for the next start).
    */
-  async stop(deadlineMillis = 10_000): Promise<void> {
+  async stop(deadlineMillis: number): Promise<void> {
     // With storage down there is nothing to wait for: the rows are safe in the log.
     if (this.state === "ok") await this.drained(deadlineMillis).catch(() => undefined);
     this.stopped = true;

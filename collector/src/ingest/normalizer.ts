@@ -1,7 +1,6 @@
 // Where requests are normalized: on the event loop, or on a pool of worker threads so that
 // decoding and normalizing (most of a request's cost) use every core while the event loop only
 // reads bodies and answers. The same pure function runs either way (normalize-request.ts).
-import { availableParallelism } from "node:os";
 import { extname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
@@ -24,14 +23,6 @@ export function inlineNormalizer(settings: NormalizeSettings): Normalizer {
     close: async () => undefined,
   };
 }
-
-/**
- * None by default: on two cores, measured, the threads' own cost and memory ate what they
- * gained (bench/RESULTS.md). On larger machines `--ingest-threads` spreads the work.
- */
-export const DEFAULT_INGEST_THREADS = 0;
-/** The most threads that can help: one a core. */
-export const MAX_INGEST_THREADS = availableParallelism();
 
 interface Pending {
   resolve: (outcome: NormalizeOutcome) => void;

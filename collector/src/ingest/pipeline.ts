@@ -6,18 +6,25 @@
 import type { OutcomeRow, Store } from "@leantrace/storage";
 import { encodeRows } from "@leantrace/storage";
 import { z } from "zod";
+import type { CollectorConfig } from "../config.ts";
 import { DeadLetters } from "./dead-letter.ts";
 import { Loader, type LoaderOptions } from "./loader.ts";
-import { type AppendResult, WriteAheadLog } from "./wal.ts";
+import { type AppendResult, type WalOptions, WriteAheadLog } from "./wal.ts";
 
-export interface PipelineOptions extends LoaderOptions {
-  /** The write-ahead log's folder. */
-  dir: string;
-  /** Bytes acknowledged but not yet in storage the log may hold. @default 1 GiB */
-  maxBytes?: number;
-  /** Request bytes (as received and inflated) held in memory at once, over all requests; past it, 429. @default 64 MiB */
-  maxInFlightBytes?: number;
-  warn?: (message: string) => void;
+export interface PipelineOptions {
+  wal: Omit<WalOptions, "warn">;
+  loader: LoaderOptions;
+  /** Request bytes (as received and inflated) held in memory at once, over all requests; past it, 429. */
+  maxInFlightBytes: number;
+  warn: (message: string) => void;
+}
+
+/** The pipeline's settings out of the collector's. */
+export function pipelineOptions(
+  config: Pick<CollectorConfig, "wal" | "loader" | "http">,
+  warn: (message: string) => void = (m) => console.warn(`leantrace collector: ${m}`),
+): PipelineOptions {
+  return { wal: config.wal, loader: config.loader, maxInFlightBytes: config.http.maxInFlightBytes, warn };
 }
 
 /** What `GET /health` answers (and `leantrace status` prints). */
@@ -57,15 +64,11 @@ export class IngestPipeline {
 
   /** Opens the log (setting aside damaged bytes) and starts loading it into `store`. */
   static async open(store: Store, options: PipelineOptions): Promise<IngestPipeline> {
-    const log = await WriteAheadLog.open({
-      dir: options.dir,
-      ...(options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes }),
-      ...(options.warn === undefined ? {} : { warn: options.warn }),
-    });
-    const deadLetters = new DeadLetters(`${options.dir}/dead-letter`);
-    const loader = new Loader(log, store, deadLetters, options);
+    const log = await WriteAheadLog.open({ ...options.wal, warn: options.warn });
+    const deadLetters = new DeadLetters(`${options.wal.dir}/dead-letter`);
+    const loader = new Loader(log, store, deadLetters, options.loader);
     loader.start();
-    return new IngestPipeline(log, loader, deadLetters, options.maxInFlightBytes ?? 64 * 1024 * 1024);
+    return new IngestPipeline(log, loader, deadLetters, options.maxInFlightBytes);
   }
 
   /** Takes `bytes` of the in-flight budget; false when it is spent (answer 429). */
@@ -130,7 +133,7 @@ export class IngestPipeline {
   }
 
   /** Loads what the log holds within `deadlineMillis`, then closes it (the rest waits for the next start). */
-  async stop(deadlineMillis?: number): Promise<void> {
+  async stop(deadlineMillis: number): Promise<void> {
     await this.loader.stop(deadlineMillis);
     await this.log.close();
   }

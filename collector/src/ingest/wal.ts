@@ -26,13 +26,12 @@ export interface WalOptions {
   /**
    * Bytes acknowledged but not yet loaded that the log may hold; past it, appends are refused
    * (the collector answers 503 with Retry-After) until the loader catches up.
-   * @default 1 GiB
    */
-  maxBytes?: number;
-  /** A segment is closed and a new one started past this size. @default 64 MiB */
-  segmentBytes?: number;
-  /** Where warnings go (a damaged file set aside, an unknown file). @default console.warn */
-  warn?: (message: string) => void;
+  maxBytes: number;
+  /** A segment is closed and a new one started past this size. */
+  segmentBytes: number;
+  /** Where warnings go (a damaged file set aside, an unknown file). */
+  warn: (message: string) => void;
 }
 
 /** A place in the log: a segment and a byte offset in it. */
@@ -90,16 +89,16 @@ export class WriteAheadLog {
 
   private constructor(options: WalOptions, loaded: Position) {
     this.dir = options.dir;
-    this.maxBytes = options.maxBytes ?? 1024 ** 3;
-    this.segmentBytes = options.segmentBytes ?? 64 * 1024 * 1024;
-    this.warn = options.warn ?? ((message) => console.warn(`leantrace collector: ${message}`));
+    this.maxBytes = options.maxBytes;
+    this.segmentBytes = options.segmentBytes;
+    this.warn = options.warn;
     this.loaded = loaded;
   }
 
   /** Opens the log, setting aside what is not whole frames, and starts a new segment to append to. */
   static async open(options: WalOptions): Promise<WriteAheadLog> {
     mkdirSync(options.dir, { recursive: true });
-    const warn = options.warn ?? ((message: string) => console.warn(`leantrace collector: ${message}`));
+    const { warn } = options;
     const sequences: number[] = [];
     for (const name of readdirSync(options.dir).sort()) {
       const match = SEGMENT.exec(name);

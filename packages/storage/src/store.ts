@@ -138,8 +138,9 @@ async function connect(config: StoreConfig): Promise<Connected> {
 }
 
 /** Connects, brings the schema up to date and returns the store. */
-export async function openStore(options: StoreOptions = {}): Promise<Store> {
-  const config = resolveStoreConfig(options);
+/** Connects, brings the schema up to date and returns the store; `options` resolved or not. */
+export async function openStore(options: StoreOptions | StoreConfig = {}): Promise<Store> {
+  const config = "engine" in options ? options : resolveStoreConfig(options);
   const { client, rawInsert } = await connect(config);
   const database = config.database;
   try {

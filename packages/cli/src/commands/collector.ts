@@ -1,36 +1,63 @@
 import { readFile } from "node:fs/promises";
 import { type AnalyzerOptions, analyzerOptionsSchema } from "@leantrace/analyzers";
-import { DEFAULT_INGEST_THREADS, startCollector } from "@leantrace/collector";
+import {
+  CollectorConfigError,
+  type CollectorOptions,
+  COLLECTOR_DEFAULTS as D,
+  resolveCollectorConfig,
+  startCollector,
+} from "@leantrace/collector";
 import { firstIssue } from "@leantrace/conventions";
 import { loadPriceTable, type PriceTable } from "@leantrace/pricing";
 import type { Command } from "commander";
 import { CliError } from "../http.ts";
-import { integerOption, storageOptions, withStorageFlags } from "./options.ts";
+import { storageOptions, withStorageFlags } from "./options.ts";
+
+const MIB = 1024 * 1024;
+
+/** The command's flags as they come; every default lives in resolveCollectorConfig. */
+type CollectorFlags = Record<string, string | undefined>;
 
 export function collectorCommand(program: Command): void {
   withStorageFlags(
     program
       .command("collector")
       .description("receive OTLP/HTTP traces and serve reports, storing into ClickHouse")
-      .option("--host <host>", "address to listen on", "127.0.0.1")
-      .option("--port <port>", "port to listen on (0: any free port)", "4318")
+      .option("--host <host>", `address to listen on (default: ${D.host})`)
+      .option("--port <port>", `port to listen on, 0 for any free one (default: ${D.port})`)
       .option(
         "--max-body-bytes <bytes>",
-        "largest request body, after decompression",
-        String(16 * 1024 * 1024),
+        `largest request body, after decompression (default: ${D.maxBodyBytes / MIB} MiB)`,
       )
-      .option("--analyze-interval-seconds <seconds>", "time between automatic analysis passes (0: off)", "30")
-      .option("--idle-seconds <seconds>", "a run without an outcome is complete after this long idle", "300")
-      .option("--analyzer-config <file>", "JSON file of analyzer thresholds")
-      .option("--prices <file>", "JSON file of model prices, added over the shipped list prices")
-      .option("--retention-spans-days <days>", "keep raw spans and outcomes this long after arrival", "30")
-      .option("--retention-findings-days <days>", "keep findings and per-run analyses this long", "400")
-      .option("--max-attribute-chars <n>", "longer attribute values are cut, with a marker", "65536")
-      .option("--max-request-spans <n>", "most spans one request may carry (more: 413)", "50000")
+      .option(
+        "--max-request-spans <n>",
+        `most spans one request may carry; more: 413 (default: ${D.maxRequestSpans})`,
+      )
       .option(
         "--ingest-threads <n>",
-        "worker threads that decode and normalize requests (0: on the main thread)",
-        String(DEFAULT_INGEST_THREADS),
+        `worker threads that decode and normalize requests, 0 on the event loop (default: ${D.ingestThreads})`,
+      )
+      .option(
+        "--analyze-interval-seconds <seconds>",
+        `time between automatic analysis passes, 0 for none (default: ${D.analyzeIntervalSeconds})`,
+      )
+      .option(
+        "--idle-seconds <seconds>",
+        "a run without an outcome is complete after this long idle (default: 300)",
+      )
+      .option("--analyzer-config <file>", "JSON file of analyzer thresholds")
+      .option("--prices <file>", "JSON file of model prices, added over the shipped list prices")
+      .option(
+        "--retention-spans-days <days>",
+        "keep raw spans and outcomes this long after arrival (default: 30)",
+      )
+      .option(
+        "--retention-findings-days <days>",
+        "keep findings and per-run analyses this long (default: 400)",
+      )
+      .option(
+        "--max-attribute-chars <n>",
+        `longer attribute values are cut, with a marker (default: ${D.maxAttributeChars})`,
       )
       .option(
         "--wal <dir>",
@@ -38,58 +65,47 @@ export function collectorCommand(program: Command): void {
       )
       .option(
         "--wal-max-bytes <bytes>",
-        "bytes accepted but not yet in storage the log may hold; past it the collector answers 503",
-        String(1024 ** 3),
+        `bytes accepted but not yet in storage the log may hold; past it, 503 (default: ${D.walMaxBytes / MIB} MiB)`,
       ),
-  ).action(async (flags: Record<string, string | undefined>) => {
-    const port = integerOption("--port", flags.port, 0, 65535);
-    const maxBodyBytes = integerOption("--max-body-bytes", flags.maxBodyBytes, 1024, 1024 ** 3);
-    const interval = integerOption("--analyze-interval-seconds", flags.analyzeIntervalSeconds, 0, 86_400);
-    const idle = integerOption("--idle-seconds", flags.idleSeconds, 0, 30 * 86_400);
-    const thresholds =
-      flags.analyzerConfig === undefined ? {} : await readAnalyzerConfig(flags.analyzerConfig);
-    const prices = loadPrices(flags.prices);
-    const maxAttributeChars = integerOption(
-      "--max-attribute-chars",
-      flags.maxAttributeChars,
-      64,
-      16 * 1024 * 1024,
-    );
-    const wal = {
-      dir:
-        flags.wal ??
-        `${flags.clickhouseUrl === undefined ? (flags.data ?? "./leantrace-data") : "./leantrace"}-wal`,
-      maxBytes: integerOption("--wal-max-bytes", flags.walMaxBytes, 1024 * 1024, 2 ** 50),
+  ).action(async (flags: CollectorFlags) => {
+    const analyzer =
+      flags.analyzerConfig === undefined ? undefined : await readAnalyzerConfig(flags.analyzerConfig);
+    const options: CollectorOptions = {
+      ...defined({
+        host: flags.host,
+        port: flags.port,
+        maxBodyBytes: flags.maxBodyBytes,
+        maxRequestSpans: flags.maxRequestSpans,
+        ingestThreads: flags.ingestThreads,
+        analyzeIntervalSeconds: flags.analyzeIntervalSeconds,
+        idleSeconds: flags.idleSeconds,
+        maxAttributeChars: flags.maxAttributeChars,
+        wal: flags.wal,
+        walMaxBytes: flags.walMaxBytes,
+        retentionSpansDays: flags.retentionSpansDays,
+        retentionFindingsDays: flags.retentionFindingsDays,
+      }),
+      ...(analyzer === undefined ? {} : { analyzer }),
+      ...(flags.prices === undefined ? {} : { prices: loadPrices(flags.prices) }),
+      storage: storageOptions(flags),
     };
-    const maxRequestSpans = integerOption("--max-request-spans", flags.maxRequestSpans, 1, 10_000_000);
-    const ingestThreads = integerOption("--ingest-threads", flags.ingestThreads, 0, 64);
-    const retention = {
-      spansDays: integerOption("--retention-spans-days", flags.retentionSpansDays, 1, 36_500),
-      findingsDays: integerOption("--retention-findings-days", flags.retentionFindingsDays, 1, 36_500),
-    };
+    let config: ReturnType<typeof resolveCollectorConfig>;
+    try {
+      config = resolveCollectorConfig(options);
+    } catch (error) {
+      if (error instanceof CollectorConfigError) throw new CliError(error.message, 2);
+      throw error;
+    }
     let collector: Awaited<ReturnType<typeof startCollector>>;
     try {
-      collector = await startCollector({
-        host: flags.host ?? "127.0.0.1",
-        port,
-        maxBodyBytes,
-        prices,
-        analysis: {
-          ...thresholds,
-          idleMillis: thresholds.idleMillis ?? idle * 1000,
-          intervalMillis: interval * 1000,
-        },
-        maxAttributeChars,
-        maxRequestSpans,
-        ingestThreads,
-        wal,
-        storage: { ...storageOptions(flags), retention },
-      });
+      collector = await startCollector(config);
     } catch (error) {
       throw new CliError(`the collector could not start: ${(error as Error).message}`);
     }
     const storage =
-      flags.clickhouseUrl ?? process.env.CLICKHOUSE_URL ?? `embedded ClickHouse in ${flags.data}`;
+      config.storage.engine === "server"
+        ? config.storage.url
+        : `embedded ClickHouse in ${config.storage.dataDir}`;
     // Signal handlers first, then the line that says it listens: whoever reads that line may
     // stop the collector at once, and must find it ready to stop cleanly.
     const stopped = new Promise<void>((resolve) => {
@@ -109,6 +125,11 @@ export function collectorCommand(program: Command): void {
   });
 }
 
+/** The flags that were given. */
+function defined(values: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(Object.entries(values).filter((e): e is [string, string] => e[1] !== undefined));
+}
+
 async function readAnalyzerConfig(path: string): Promise<AnalyzerOptions> {
   let json: unknown;
   try {
@@ -124,7 +145,7 @@ async function readAnalyzerConfig(path: string): Promise<AnalyzerOptions> {
   return parsed.data;
 }
 
-function loadPrices(path: string | undefined): PriceTable {
+function loadPrices(path: string): PriceTable {
   try {
     return loadPriceTable(path);
   } catch (error) {

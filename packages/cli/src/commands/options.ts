@@ -5,7 +5,7 @@ import { CliError } from "../http.ts";
 /** The storage flags shared by every command that opens a store itself. */
 export function withStorageFlags(command: Command): Command {
   return command
-    .option("--data <dir>", "embedded ClickHouse data directory", "./leantrace-data")
+    .option("--data <dir>", "embedded ClickHouse data directory (default: ./leantrace-data)")
     .option("--clickhouse-url <url>", "ClickHouse server URL instead of the embedded engine (CLICKHOUSE_URL)")
     .option("--clickhouse-user <user>", "ClickHouse user (CLICKHOUSE_USER)")
     .option("--clickhouse-password <password>", "ClickHouse password (CLICKHOUSE_PASSWORD)")

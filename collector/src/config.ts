@@ -1,0 +1,217 @@
+// Every setting of a collector, and every default, in one place. The command's flags, a
+// program's options and the environment all come in as `CollectorOptions` (numbers may be
+// given as text, as flags are); `resolveCollectorConfig` checks them, says in a sentence what
+// is wrong, fills in what is missing and returns the one `CollectorConfig` everything else
+// takes. Nothing below this module has a default of its own.
+import { type AnalyzerConfig, type AnalyzerOptions, resolveAnalyzerConfig } from "@leantrace/analyzers";
+import { loadPriceTable, type PriceTable } from "@leantrace/pricing";
+import { resolveStoreConfig, type StoreConfig, type StoreOptions } from "@leantrace/storage";
+
+const MIB = 1024 * 1024;
+
+/** The defaults, as a person reads them in `--help` and the README. */
+export const COLLECTOR_DEFAULTS = {
+  host: "127.0.0.1",
+  port: 4318,
+  maxBodyBytes: 16 * MIB,
+  maxRequestSpans: 50_000,
+  maxAttributeChars: 65_536,
+  analyzeIntervalSeconds: 30,
+  walMaxBytes: 1024 * MIB,
+  ingestThreads: 0,
+  /** Request bytes (as received and inflated) all requests may hold at once; past it, 429. */
+  maxInFlightBytes: 64 * MIB,
+  /** A request body must arrive within this long: a client trickling bytes cannot hold a slot. */
+  requestTimeoutMillis: 60_000,
+  /** How long requests in flight may take to finish once stopping. */
+  shutdownGraceMillis: 5_000,
+  /** How long stopping may spend loading the log into storage. */
+  shutdownLoadMillis: 10_000,
+  /** A log segment is closed and a new one started past this size. */
+  walSegmentBytes: 64 * MIB,
+  /** The most bytes of the log one insert carries (a larger single request goes alone). */
+  loaderBatchBytes: 8 * MIB,
+  /** Small batches wait this long after the previous insert for more rows to join them. */
+  loaderLingerMillis: 100,
+  /** The longest pause between attempts while storage is unavailable. */
+  loaderMaxBackoffMillis: 30_000,
+  /** A report or listing waits at most this long for what was accepted to reach storage. */
+  readAfterWriteMillis: 2_000,
+  /** An analysis pass waits this long for what was accepted to reach storage. */
+  drainBeforePassMillis: 60_000,
+} as const;
+
+/** What a caller may set; every field optional, numbers as numbers or as the text of a flag. */
+export interface CollectorOptions {
+  host?: string;
+  port?: number | string;
+  /** Require an API key even on loopback before any key exists. @default beyond loopback */
+  requireApiKey?: boolean;
+  storage?: StoreOptions;
+  /** The write-ahead log's folder. @default the data directory's name with `-wal` */
+  wal?: string;
+  walMaxBytes?: number | string;
+  maxBodyBytes?: number | string;
+  maxRequestSpans?: number | string;
+  maxAttributeChars?: number | string;
+  ingestThreads?: number | string;
+  analyzeIntervalSeconds?: number | string;
+  /** A run without an outcome is complete after this long idle; wins over `analyzer.idleMillis`. */
+  idleSeconds?: number | string;
+  /** Keep raw spans and late outcomes this long after arrival; wins over `storage.retention`. */
+  retentionSpansDays?: number | string;
+  /** Keep findings, per-run analyses and passes this long. */
+  retentionFindingsDays?: number | string;
+  /** Thresholds, as read from `--analyzer-config`. */
+  analyzer?: AnalyzerOptions;
+  /** Prices over the shipped list. @default the shipped list */
+  prices?: PriceTable;
+  /** Finer settings, for tests and benchmarks; see COLLECTOR_DEFAULTS. */
+  tuning?: Partial<Record<TuningKey, number>>;
+}
+
+type TuningKey =
+  | "maxInFlightBytes"
+  | "requestTimeoutMillis"
+  | "shutdownGraceMillis"
+  | "shutdownLoadMillis"
+  | "walSegmentBytes"
+  | "loaderBatchBytes"
+  | "loaderLingerMillis"
+  | "loaderMaxBackoffMillis"
+  | "readAfterWriteMillis"
+  | "drainBeforePassMillis";
+
+export interface CollectorConfig {
+  host: string;
+  port: number;
+  requireApiKey: boolean;
+  storage: StoreConfig;
+  wal: { dir: string; maxBytes: number; segmentBytes: number };
+  loader: { maxBatchBytes: number; lingerMillis: number; maxBackoffMillis: number };
+  http: {
+    maxBodyBytes: number;
+    maxRequestSpans: number;
+    maxAttributeChars: number;
+    maxInFlightBytes: number;
+    requestTimeoutMillis: number;
+    readAfterWriteMillis: number;
+  };
+  ingestThreads: number;
+  shutdown: { graceMillis: number; loadMillis: number };
+  analysis: { config: AnalyzerConfig; intervalMillis: number; drainMillis: number };
+  prices: PriceTable;
+}
+
+/** A setting that cannot be used; the message names the flag and what would do. */
+export class CollectorConfigError extends Error {
+  override readonly name = "CollectorConfigError";
+}
+
+/** Only a caller on this machine can reach a loopback address. */
+export function isLoopback(host: string): boolean {
+  return host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+function whole(
+  flag: string,
+  value: number | string | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  if (value === undefined) return fallback;
+  const n = typeof value === "number" ? value : value.trim() === "" ? Number.NaN : Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new CollectorConfigError(
+      `${flag} ${JSON.stringify(String(value))} is not valid: expected a whole number from ${min} to ${max}`,
+    );
+  }
+  return n;
+}
+
+export function resolveCollectorConfig(
+  options: CollectorOptions = {},
+  env: NodeJS.ProcessEnv = process.env,
+): CollectorConfig {
+  const d = COLLECTOR_DEFAULTS;
+  const host = options.host ?? d.host;
+  let storage: StoreConfig;
+  const retention = {
+    ...options.storage?.retention,
+    ...(options.retentionSpansDays === undefined
+      ? {}
+      : { spansDays: whole("--retention-spans-days", options.retentionSpansDays, 0, 1, 36_500) }),
+    ...(options.retentionFindingsDays === undefined
+      ? {}
+      : { findingsDays: whole("--retention-findings-days", options.retentionFindingsDays, 0, 1, 36_500) }),
+  };
+  try {
+    storage = resolveStoreConfig({ ...options.storage, retention }, env);
+  } catch (error) {
+    throw new CollectorConfigError((error as Error).message);
+  }
+  const tuning = (key: TuningKey) => whole(key, options.tuning?.[key], d[key], 0, Number.MAX_SAFE_INTEGER);
+  const idleSeconds =
+    options.idleSeconds === undefined
+      ? undefined
+      : whole("--idle-seconds", options.idleSeconds, 0, 0, 30 * 86_400);
+  const analyzer = resolveAnalyzerConfig({
+    ...options.analyzer,
+    // An explicit --idle-seconds wins over the analyzer file's idleMillis.
+    ...(idleSeconds === undefined ? {} : { idleMillis: idleSeconds * 1000 }),
+  });
+  return {
+    host,
+    port: whole("--port", options.port, d.port, 0, 65_535),
+    requireApiKey: options.requireApiKey ?? !isLoopback(host),
+    storage,
+    wal: {
+      dir:
+        options.wal ??
+        `${storage.engine === "embedded" ? storage.dataDir.replace(/[\\/]+$/, "") : "./leantrace"}-wal`,
+      maxBytes: whole("--wal-max-bytes", options.walMaxBytes, d.walMaxBytes, MIB, 2 ** 50),
+      segmentBytes: tuning("walSegmentBytes"),
+    },
+    loader: {
+      maxBatchBytes: tuning("loaderBatchBytes"),
+      lingerMillis: tuning("loaderLingerMillis"),
+      maxBackoffMillis: tuning("loaderMaxBackoffMillis"),
+    },
+    http: {
+      maxBodyBytes: whole("--max-body-bytes", options.maxBodyBytes, d.maxBodyBytes, 1024, 1024 ** 3),
+      maxRequestSpans: whole(
+        "--max-request-spans",
+        options.maxRequestSpans,
+        d.maxRequestSpans,
+        1,
+        10_000_000,
+      ),
+      maxAttributeChars: whole(
+        "--max-attribute-chars",
+        options.maxAttributeChars,
+        d.maxAttributeChars,
+        64,
+        16 * MIB,
+      ),
+      maxInFlightBytes: tuning("maxInFlightBytes"),
+      requestTimeoutMillis: tuning("requestTimeoutMillis"),
+      readAfterWriteMillis: tuning("readAfterWriteMillis"),
+    },
+    ingestThreads: whole("--ingest-threads", options.ingestThreads, d.ingestThreads, 0, 64),
+    shutdown: { graceMillis: tuning("shutdownGraceMillis"), loadMillis: tuning("shutdownLoadMillis") },
+    analysis: {
+      config: analyzer,
+      intervalMillis:
+        whole(
+          "--analyze-interval-seconds",
+          options.analyzeIntervalSeconds,
+          d.analyzeIntervalSeconds,
+          0,
+          86_400,
+        ) * 1000,
+      drainMillis: tuning("drainBeforePassMillis"),
+    },
+    prices: options.prices ?? loadPriceTable(),
+  };
+}

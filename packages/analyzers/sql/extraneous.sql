@@ -30,7 +30,7 @@ WITH
         SELECT
             *,
             step,
-            arrayFilter(j -> j > 0, [leantraceChooser(kinds, actions_before, step)]) AS choosers
+            arrayFilter(j -> j > 0, [leantraceChooser(kinds, actions_before, step, {action_kinds:Array(String)})]) AS choosers
         FROM
         (
             SELECT

@@ -29,7 +29,7 @@ WITH
             project, run_id, workflow, outcome, service_version, span_ids, tokens, kinds, actions_before, tool_names,
             errors, error_texts,
             arrayEnumerate(kinds) AS positions,
-            arrayMap((k, e) -> k IN ('tool', 'retrieval', 'embedding', 'rerank') AND e != 'none', kinds, effects) AS is_act,
+            arrayMap((k, e) -> has({action_kinds:Array(String)}, k) AND e != 'none', kinds, effects) AS is_act,
             arrayFilter((i, a) -> a, positions, is_act) AS acts,
             arrayFilter((s, a) -> a, call_signatures, is_act) AS sigs,
             arrayFilter((r, a) -> a, repeat_of, is_act) AS reps,
@@ -155,7 +155,7 @@ FROM
 (
     SELECT
         *,
-        arrayFilter(j -> j > 0, arrayMap(c -> leantraceChooser(kinds, actions_before, c), arraySlice(calls, 2))) AS chooser_positions
+        arrayFilter(j -> j > 0, arrayMap(c -> leantraceChooser(kinds, actions_before, c, {action_kinds:Array(String)}), arraySlice(calls, 2))) AS chooser_positions
     FROM rows
 )
 
@@ -175,7 +175,7 @@ FROM
 (
     SELECT
         *,
-        arrayFilter(j -> j > 0, arrayMap(c -> leantraceChooser(kinds, actions_before, c), calls)) AS chooser_positions
+        arrayFilter(j -> j > 0, arrayMap(c -> leantraceChooser(kinds, actions_before, c, {action_kinds:Array(String)}), calls)) AS chooser_positions
     FROM cycles
 )
 

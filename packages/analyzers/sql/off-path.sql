@@ -71,9 +71,9 @@ WITH
             rare.runs_with[indexOf(rare.signatures, signature)] AS runs_with,
             rare.compared AS compared,
             arrayFilter((i, s, e) -> s = signature AND e != 'write', positions, step_signatures, effects) AS steps,
-            leantraceStepSignature(kinds[steps[1]], tool_names[steps[1]], data_sources[steps[1]]) AS signature_text,
+            leantraceStepSignature(kinds[steps[1]], tool_names[steps[1]], data_sources[steps[1]], {read_kinds:Array(String)}) AS signature_text,
             arrayFlatten(arrayMap(
-                s -> arrayFilter(j -> j > 0, [s, leantraceChooser(kinds, actions_before, s)]),
+                s -> arrayFilter(j -> j > 0, [s, leantraceChooser(kinds, actions_before, s, {action_kinds:Array(String)})]),
                 steps)) AS wasted_positions
         FROM runs AS r
         INNER JOIN rare ON rare.project = r.project AND rare.workflow = r.workflow AND rare.case_id = r.case_id

@@ -3,7 +3,7 @@
 -- of them: which steps can change state, and which calls repeat an earlier one.
 --
 -- What a step does to the world (effects):
---   retrieval, embedding, rerank                         'read'
+--   the kinds that read ({read_kinds})                   'read'
 --   LLM and reasoning steps                              'none' (they change nothing outside)
 --   tool steps: the span's own effect (the SDK's, or the collector's reading of a shell
 --   command), else by name: {neutral_tools} 'none', {write_tools} 'write', {read_tools} 'read',
@@ -14,6 +14,9 @@
 -- latest earlier call with the same name and canonical arguments when no state-changing step
 -- ran between them and both returned the same result (the result's fingerprint, or for a
 -- failure without a result, its error message), or neither result was recorded.
+--
+-- {full} = 1 reads every span without the batch filter: a full pass takes every complete run,
+-- and filtering ten million rows by a set of all of them costs more than it saves.
 INSERT INTO {db:Identifier}.analysis_runs
 (
     pass_id, project, run_id, workflow, outcome, service_version, case_id, decided_at, last_ingested_at,
@@ -36,26 +39,26 @@ SELECT
     r.decided_at,
     r.last_ingested_at,
     r.outcome_received_at,
-    arrayMap(x -> x.2, steps),
-    arrayMap(x -> x.3, steps) AS step_kinds,
-    arrayMap(x -> x.1, steps),
-    arrayMap(x -> x.4, steps),
-    arrayMap(x -> x.5, steps) AS signatures,
-    arrayMap(x -> x.16, steps) AS step_effects,
-    arrayMap(x -> x.6, steps),
-    arrayMap(x -> x.17, steps),
-    arrayMap(x -> x.7, steps),
-    arrayMap(x -> x.8, steps),
-    arrayMap(x -> x.9, steps),
-    arrayMap(x -> x.10, steps),
-    arrayMap(x -> x.11, steps),
-    arrayMap(x -> x.12, steps),
-    arrayMap(x -> x.13, steps) AS results,
-    arrayMap(x -> x.14, steps),
-    arrayMap(x -> x.15, steps),
+    steps.span_id,
+    steps.kind AS step_kinds,
+    steps.start_time,
+    steps.tool_name,
+    steps.signature AS signatures,
+    steps.effect AS step_effects,
+    steps.failed,
+    steps.error_text,
+    steps.tokens,
+    steps.input_tokens,
+    steps.cost,
+    steps.query,
+    steps.data_source,
+    steps.documents,
+    steps.message AS results,
+    steps.message_tokens,
+    steps.input_parts,
     arrayMap(
         (is_action, through) -> toUInt32(through - is_action),
-        arrayMap(k -> toUInt32(k IN ('tool', 'retrieval', 'embedding')), step_kinds) AS action_flags,
+        arrayMap(k -> toUInt32(has({action_kinds:Array(String)}, k)), step_kinds) AS action_flags,
         arrayCumSum(action_flags)
     ),
     -- Repeats: the calls sorted by (signature, position), each compared with the one before it
@@ -66,15 +69,22 @@ SELECT
         if(
             arrayUniq(signatures) - has(signatures, 0) < arrayCount(x -> x != 0, signatures),
             arraySort(
-                x -> x.1,
+                x -> x.position,
                 arrayMap(
-                    (c, p) -> (
-                        c.2,
-                        toUInt32(if(c.1 != 0 AND c.1 = p.1 AND c.3 = p.3 + p.4 AND c.5 = p.5, p.2, 0)),
-                        toUInt8(c.5 != 0)),
+                    (call, previous) -> tuple(
+                        call.position AS position,
+                        toUInt32(if(
+                            call.signature != 0
+                                AND call.signature = previous.signature
+                                AND call.writes_before = previous.writes_before + previous.writes
+                                AND call.result = previous.result,
+                            previous.position, 0)) AS repeat_of,
+                        toUInt8(call.result != 0) AS known),
                     arraySort(
-                        x -> (x.1, x.2),
-                        arrayZip(
+                        x -> (x.signature, x.position),
+                        arrayMap(
+                            (s, p, wb, w, r) -> tuple(
+                                s AS signature, p AS position, wb AS writes_before, w AS writes, r AS result),
                             signatures,
                             arrayEnumerate(signatures),
                             -- State-changing steps before each step, and whether it is one.
@@ -84,13 +94,17 @@ SELECT
                                 arrayCumSum(write_flags)),
                             write_flags,
                             results)) AS by_call,
-                    arraySlice(arrayPushFront(by_call, (0, 0, 0, 0, 0)), 1, length(by_call))
+                    arrayPushFront(
+                        arraySlice(by_call, 1, length(by_call) - 1),
+                        tuple(toUInt64(0) AS signature, toUInt32(0) AS position, toUInt32(0) AS writes_before,
+                            toUInt32(0) AS writes, toUInt64(0) AS result))
                 )
             ),
             []) AS repeats
-    ), arrayWithConstant(length(steps), toUInt32(0)), arrayMap(x -> x.2, repeats)),
-    if(empty(repeats), arrayWithConstant(length(steps), toUInt8(0)), arrayMap(x -> if(x.2 = 0, 0, x.3), repeats)),
-    arrayMap(x -> x.18, steps)
+    ), arrayWithConstant(length(step_kinds), toUInt32(0)), arrayMap(x -> x.repeat_of, repeats)),
+    if(empty(repeats), arrayWithConstant(length(step_kinds), toUInt8(0)),
+        arrayMap(x -> if(x.repeat_of = 0, 0, x.known), repeats)),
+    steps.step_signature
 FROM
 (
     SELECT
@@ -98,43 +112,54 @@ FROM
         run_id,
         -- Sorted, then rid of the copies of a span sent twice (adjacent once sorted): cheaper
         -- than reading the table with FINAL.
-        arraySort(x -> (x.1, x.2), groupArray((
-            start_time, span_id, kind, tool_name,
-            if(kind = 'tool' AND tool_args_fp != '', cityHash64(tool_name, tool_args_fp), 0),
-            toUInt8(status_code = 'error' OR error_type != ''),
-            total_tokens, input_tokens, cost,
-            if(query_fp = '', 0, cityHash64(query_fp)),
-            data_source, arrayDistinct(document_ids),
+        arraySort(x -> (x.start_time, x.span_id), groupArray(tuple(
+            start_time AS start_time,
+            span_id AS span_id,
+            kind AS kind,
+            tool_name AS tool_name,
+            if(kind = 'tool' AND tool_args_fp != '', cityHash64(tool_name, tool_args_fp), 0) AS signature,
+            toUInt8(status_code = 'error' OR error_type != '') AS failed,
+            total_tokens AS tokens,
+            input_tokens AS input_tokens,
+            cost AS cost,
+            if(query_fp = '', 0, cityHash64(query_fp)) AS query,
+            data_source AS data_source,
+            arrayDistinct(document_ids) AS documents,
             -- The step's message: an LLM call's output, a tool's or retrieval's result.
             multiIf(
                 kind = 'llm', if(output_fp = '', 0, cityHash64(output_fp)),
                 result_fp != '', cityHash64(result_fp),
                 status_code = 'error' AND status_message != '', cityHash64('error', status_message),
-                0),
-            if(kind = 'llm', output_tokens, intDiv(result_chars + {chars_per_token:UInt32} - 1, {chars_per_token:UInt32})),
-            arrayMap(p -> cityHash64(p), input_part_fps),
+                0) AS message,
+            if(kind = 'llm', output_tokens, intDiv(result_chars + {chars_per_token:UInt32} - 1, {chars_per_token:UInt32}))
+                AS message_tokens,
+            arrayMap(p -> cityHash64(p), input_part_fps) AS input_parts,
             toLowCardinality(multiIf(
-                kind IN ('retrieval', 'embedding', 'rerank'), 'read',
+                has({read_kinds:Array(String)}, kind), 'read',
                 kind != 'tool', 'none',
                 effect != '', effect,
                 -- By name, neutral first, then write, then read. Sums rather than a multiIf, so
                 -- that each match runs over tool_name's dictionary (once per distinct name).
                 ['unknown', 'read', 'write', 'write', 'none', 'none', 'none', 'none'][
                     1 + 4 * match(tool_name, {neutral_tools:String}) + 2 * match(tool_name, {write_tools:String})
-                        + match(tool_name, {read_tools:String})])),
+                        + match(tool_name, {read_tools:String})])) AS effect,
             -- Why an LLM turn failed: the refused-turn finding says so.
             toLowCardinality(if(kind = 'llm' AND (status_code = 'error' OR error_type != ''),
-                left(if(status_message != '', status_message, error_type), 200), '')),
-            if(kind IN ('tool', 'retrieval', 'embedding', 'rerank'), cityHash64(leantraceStepSignature(kind, tool_name, data_source)), 0)
+                left(if(status_message != '', status_message, error_type), 200), '')) AS error_text,
+            if(has({action_kinds:Array(String)}, kind),
+                cityHash64(leantraceStepSignature(kind, tool_name, data_source, {read_kinds:Array(String)})), 0)
+                AS step_signature
         ))) AS sorted,
-        arrayFilter((x, previous) -> x.2 != previous, sorted, arrayPushFront(arrayPopBack(arrayMap(x -> x.2, sorted)), '')) AS steps
+        arrayFilter(
+            (x, previous) -> x.span_id != previous,
+            sorted,
+            arrayPushFront(arrayPopBack(arrayMap(x -> x.span_id, sorted)), '')) AS steps
     FROM {db:Identifier}.spans
     -- The batch filter: run_id alone first, it lets the run_id index skip granules; the pair
-    -- is the exact match. A full pass runs this file without that line (src/pass.ts): filtering
-    -- 10 million rows by a set of every run costs more than it saves, and the join below keeps
-    -- the batch's runs only.
+    -- is the exact match.
     WHERE kind IN ('llm', 'embedding', 'retrieval', 'rerank', 'tool', 'reasoning')
-        AND run_id IN (SELECT run_id FROM batch) AND (project, run_id) IN (SELECT project, run_id FROM batch)
+        AND ({full:UInt8} = 1
+            OR (run_id IN (SELECT run_id FROM batch) AND (project, run_id) IN (SELECT project, run_id FROM batch)))
     GROUP BY project, run_id
 ) AS s
 RIGHT JOIN
@@ -143,3 +168,4 @@ RIGHT JOIN
     FROM {db:Identifier}.runs
     WHERE run_id IN (SELECT run_id FROM batch) AND (project, run_id) IN (SELECT project, run_id FROM batch)
 ) AS r ON r.project = s.project AND r.run_id = s.run_id
+SETTINGS enable_named_columns_in_function_tuple = 1

@@ -22,7 +22,7 @@ WITH
         SELECT
             *,
             arrayEnumerate(kinds) AS positions,
-            arrayFilter((i, k) -> k IN ('retrieval', 'embedding'), positions, kinds) AS lookups
+            arrayFilter((i, k) -> has({lookup_kinds:Array(String)}, k), positions, kinds) AS lookups
         FROM {db:Identifier}.analysis_runs
         WHERE pass_id = {pass:UInt64}
     ),
@@ -60,12 +60,12 @@ WITH
         (
             SELECT
                 *,
-                arrayFilter((q, k) -> k IN ('retrieval', 'embedding'), query_fps, kinds) AS lookup_queries,
-                arrayFilter((d, k) -> k IN ('retrieval', 'embedding'), data_sources, kinds) AS lookup_sources,
-                arrayFilter((d, k) -> k IN ('retrieval', 'embedding'), document_ids, kinds) AS lookup_documents,
+                arrayFilter((q, k) -> has({lookup_kinds:Array(String)}, k), query_fps, kinds) AS lookup_queries,
+                arrayFilter((d, k) -> has({lookup_kinds:Array(String)}, k), data_sources, kinds) AS lookup_sources,
+                arrayFilter((d, k) -> has({lookup_kinds:Array(String)}, k), document_ids, kinds) AS lookup_documents,
                 -- State-changing steps before each lookup: equal counts, nothing in between.
                 arrayFilter(
-                    (w, k) -> k IN ('retrieval', 'embedding'),
+                    (w, k) -> has({lookup_kinds:Array(String)}, k),
                     arrayMap(
                         (w, through) -> through - w,
                         arrayMap(e -> toUInt32(e IN ('write', 'unknown')), effects) AS write_flags,
@@ -86,10 +86,10 @@ WITH
             -- Only runs where two lookups share a query or a document can hold a repeat.
             WHERE length(lookups) >= 2
                 AND (
-                    length(arrayDistinct(arrayFilter((t, k) -> t.1 != 0 AND k IN ('retrieval', 'embedding'), arrayZip(query_fps, data_sources), kinds)))
-                        < length(arrayFilter((q, k) -> q != 0 AND k IN ('retrieval', 'embedding'), query_fps, kinds))
-                    OR length(arrayFlatten(arrayFilter((d, k) -> k IN ('retrieval', 'embedding'), document_ids, kinds)))
-                        > length(arrayDistinct(arrayFlatten(arrayFilter((d, k) -> k IN ('retrieval', 'embedding'), document_ids, kinds))))
+                    length(arrayDistinct(arrayFilter((t, k) -> t.1 != 0 AND has({lookup_kinds:Array(String)}, k), arrayZip(query_fps, data_sources), kinds)))
+                        < length(arrayFilter((q, k) -> q != 0 AND has({lookup_kinds:Array(String)}, k), query_fps, kinds))
+                    OR length(arrayFlatten(arrayFilter((d, k) -> has({lookup_kinds:Array(String)}, k), document_ids, kinds)))
+                        > length(arrayDistinct(arrayFlatten(arrayFilter((d, k) -> has({lookup_kinds:Array(String)}, k), document_ids, kinds))))
                 )
         )
         ARRAY JOIN lookups AS step, same_firsts AS same_earlier, overlap_firsts AS overlap_earlier
@@ -111,7 +111,7 @@ WITH
         (
             SELECT
                 r.*,
-                arrayMap((k, e) -> k IN ('tool', 'retrieval', 'embedding', 'rerank') AND e != 'none', kinds, effects) AS is_act,
+                arrayMap((k, e) -> has({action_kinds:Array(String)}, k) AND e != 'none', kinds, effects) AS is_act,
                 arrayFilter((i, a) -> a, positions, is_act) AS acts,
                 -- A call's repeat of the action just before it is a loop's; further back, ours.
                 arrayFilter(
@@ -146,6 +146,6 @@ FROM
 (
     SELECT
         *,
-        arrayFilter(j -> j > 0, [leantraceChooser(kinds, actions_before, step)]) AS choosers
+        arrayFilter(j -> j > 0, [leantraceChooser(kinds, actions_before, step, {action_kinds:Array(String)})]) AS choosers
     FROM repeats
 )

@@ -1,4 +1,5 @@
 // Analyzer thresholds. All optional; `resolveAnalyzerConfig` fills in the defaults once.
+import { ACTION_KINDS, LOOKUP_KINDS, READ_KINDS } from "@leantrace/conventions";
 import { z } from "zod";
 
 export const analyzerOptionsSchema = z.object({
@@ -73,9 +74,12 @@ export function resolveAnalyzerConfig(options: AnalyzerOptions = {}): AnalyzerCo
   };
 }
 
-/** The thresholds as the SQL files name them. */
-export function sqlParameters(config: AnalyzerConfig): Record<string, string | number> {
+/** The thresholds, and the step kinds the rules are about, as the SQL files name them. */
+export function sqlParameters(config: AnalyzerConfig): Record<string, string | number | readonly string[]> {
   return {
+    action_kinds: ACTION_KINDS,
+    lookup_kinds: LOOKUP_KINDS,
+    read_kinds: READ_KINDS,
     idle_ms: config.idleMillis,
     loop_min_repeats: config.loopMinRepeats,
     alternation_min_cycles: config.alternationMinCycles,

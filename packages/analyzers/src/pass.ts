@@ -9,15 +9,6 @@ const loadSql = sqlFiles(new URL("../sql/", import.meta.url));
 const SELECT_RUNS = loadSql("select-runs");
 const PREPARE_RUNS = loadSql("prepare-runs");
 /**
- * A full pass leaves out prepare-runs' batch filter. Chosen here rather than with a parameter
- * in an OR: ClickHouse does not fold `{full} = 1 OR ...`, and the OR keeps every incremental
- * pass from using the run_id index.
- */
-const BATCH_FILTER =
-  "\n        AND run_id IN (SELECT run_id FROM batch) AND (project, run_id) IN (SELECT project, run_id FROM batch)";
-if (!PREPARE_RUNS.includes(BATCH_FILTER)) throw new Error("prepare-runs.sql lost its batch filter line");
-const PREPARE_RUNS_FULL = PREPARE_RUNS.replace(BATCH_FILTER, "");
-/**
  * The analyzers, in the order they run (repeated-retrieval leaves out what loop reported). Each
  * file is a SELECT over the prepared runs whose rows are candidate findings.
  */
@@ -123,7 +114,7 @@ export async function runAnalysisPass(
     const runs = batch?.runs ?? 0;
     let findings = 0;
     if (runs > 0) {
-      await run("prepare-runs", options.full ? PREPARE_RUNS_FULL : PREPARE_RUNS);
+      await run("prepare-runs", PREPARE_RUNS);
       for (const analyzer of ANALYZERS) await run(analyzer.name, analyzer.sql);
       await run("finalize", FINALIZE);
       await run("record-runs", RECORD_RUNS);

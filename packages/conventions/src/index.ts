@@ -12,11 +12,14 @@ export { firstIssue, type ValidationError } from "./issues.ts";
 export { MAX_JSON_DEPTH, parseJsonText } from "./json-text.ts";
 export { type CommandEffect, commandEffect, SHELL_TOOL_PATTERN, shellCommandOf } from "./shell-effect.ts";
 export {
+  ACTION_KINDS,
   isOutcome,
   isStepEffect,
   isStepKind,
+  LOOKUP_KINDS,
   OUTCOMES,
   type Outcome,
+  READ_KINDS,
   STEP_EFFECTS,
   STEP_KINDS,
   type StepEffect,

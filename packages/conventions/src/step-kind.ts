@@ -20,6 +20,21 @@ export type StepKind = (typeof STEP_KINDS)[number];
  */
 export const TOKEN_BEARING_KINDS: ReadonlySet<StepKind> = new Set(["llm", "embedding"]);
 
+/**
+ * Steps that act: an LLM call chooses them, and repeating one can be waste. The analyzers
+ * receive these lists as query parameters, so the SQL and the code agree on them.
+ */
+export const ACTION_KINDS = [
+  "tool",
+  "retrieval",
+  "embedding",
+  "rerank",
+] as const satisfies readonly StepKind[];
+/** Steps that look something up with a query and return documents. */
+export const LOOKUP_KINDS = ["retrieval", "embedding"] as const satisfies readonly StepKind[];
+/** Steps that only read, whatever they are called: lookups, and reranking what was found. */
+export const READ_KINDS = ["retrieval", "embedding", "rerank"] as const satisfies readonly StepKind[];
+
 export function isStepKind(value: string): value is StepKind {
   return (STEP_KINDS as readonly string[]).includes(value);
 }

@@ -90,3 +90,16 @@ export function documentsFingerprint(ids: readonly string[]): string {
 export function contentFingerprint(content: unknown): string {
   return fingerprint(typeof content === "string" ? normalizeText(content) : canonicalJson(content));
 }
+
+/**
+ * One message of a conversation as later prompts hold it: its `content` when it has one, else
+ * the message itself. The SDK fingerprints the messages it is given this way, the collector the
+ * messages other instrumentations record, so that both see the same message alike.
+ */
+export function messageFingerprint(message: unknown): string {
+  const content =
+    typeof message === "object" && message !== null && "content" in message
+      ? (message as { content: unknown }).content
+      : message;
+  return contentFingerprint(content);
+}

@@ -3,6 +3,7 @@ export {
   contentFingerprint,
   documentsFingerprint,
   fingerprint,
+  messageFingerprint,
   normalizeQuery,
   normalizeText,
   queryFingerprint,

@@ -5,6 +5,7 @@ import {
   documentsFingerprint,
   isOutcome,
   isStepEffect,
+  messageFingerprint,
   queryFingerprint,
   type StepKind,
   shellToolEffect,
@@ -110,9 +111,7 @@ function inputParts(attributes: AttributeMap): string[] {
   if (Array.isArray(own)) return own.filter((p): p is string => typeof p === "string");
   const messages = structuredValue(first(attributes, LLM_INPUT_SOURCES));
   if (!Array.isArray(messages)) return [];
-  return messages.map((m) =>
-    contentFingerprint(typeof m === "object" && m !== null && "content" in m ? m.content : m),
-  );
+  return messages.map(messageFingerprint);
 }
 
 /** The SDK's effect, else a shell tool's command read from the arguments another instrumentation recorded. */

@@ -6,7 +6,7 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 
 /** The command as the workspace runs it (its TypeScript sources, through tsx). */
-const BIN = createRequire(import.meta.url).resolve("@leantrace/cli/bin");
+const BIN = createRequire(import.meta.url).resolve("leantrace/bin");
 const STARTUP_TIMEOUT_MILLIS = 60_000;
 
 export interface CollectorProcess {

@@ -46,6 +46,30 @@ export interface CollectorApp {
   refuseRequests(): void;
   /** Aborts the requests still reading their bodies: they are answered 503. */
   abortRequests(): void;
+  /** What was ingested and analyzed since the last call. */
+  takeActivity(): Activity;
+}
+
+export interface Activity {
+  requests: number;
+  spans: number;
+  rejectedSpans: number;
+  storedBytes: number;
+  passes: number;
+  runs: number;
+  findings: number;
+}
+
+/** One line of what a collector did, for its log; undefined when it did nothing. */
+export function activityLine(a: Activity, minutes: number, pendingBytes: number): string | undefined {
+  if (a.requests === 0 && a.passes === 0 && a.storedBytes === 0) return undefined;
+  const n = (x: number) => x.toLocaleString("en-US");
+  const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
+  return (
+    `in the last ${minutes === 1 ? "minute" : `${minutes} minutes`}: ${n(a.requests)} requests, ${n(a.spans)} spans accepted` +
+    `${a.rejectedSpans > 0 ? ` (${n(a.rejectedSpans)} rejected)` : ""}, ${mib(a.storedBytes)} MiB stored; ` +
+    `${n(a.passes)} analysis passes (${n(a.runs)} runs, ${n(a.findings)} findings); ${mib(pendingBytes)} MiB waiting in the log`
+  );
 }
 
 const analyzeRequestSchema = z.object({ full: z.boolean().optional() });
@@ -97,9 +121,15 @@ export function createCollectorApp(
   normalizer: Normalizer = inlineNormalizer(normalizeSettings(settings)),
 ): CollectorApp {
   const { maxBodyBytes, readAfterWriteMillis } = settings.http;
+  let activity = { rejectedSpans: 0, passes: 0, runs: 0, findings: 0 };
   const analysis = new AnalysisScheduler(store, settings.analysis.config, {
     intervalMillis: settings.analysis.intervalMillis,
     beforePass: () => ingest.drained(settings.analysis.drainMillis),
+    onPass: (pass) => {
+      activity.passes++;
+      activity.runs += pass.runs;
+      activity.findings += pass.findings;
+    },
   });
   let refusing = false;
   const reading = new Set<AbortController>();
@@ -157,6 +187,8 @@ export function createCollectorApp(
     }
   };
 
+  app.notFound((c) => c.json({ error: { message: `no such endpoint: ${c.req.method} ${c.req.path}` } }, 404));
+
   app.get("/health", (c) => c.json(ingest.health()));
 
   // Reads see what was acknowledged before them (the loader is usually a fraction of a second
@@ -190,7 +222,7 @@ export function createCollectorApp(
         if (outcome.status === "invalid") {
           return reply(400, statusResponse(encoding, RPC_INVALID_ARGUMENT, outcome.message));
         }
-        const result = await ingest.acceptSpans(outcome.payload);
+        const result = await ingest.acceptSpans(outcome.payload, outcome.spans);
         if (result.status !== "ok") {
           return reply(
             503,
@@ -200,6 +232,7 @@ export function createCollectorApp(
             },
           );
         }
+        activity.rejectedSpans += outcome.rejected;
         const notes = [
           ...(outcome.rejected === 0
             ? []
@@ -312,6 +345,11 @@ export function createCollectorApp(
   return {
     app,
     analysis,
+    takeActivity: () => {
+      const taken = { ...ingest.takeCounts(), ...activity };
+      activity = { rejectedSpans: 0, passes: 0, runs: 0, findings: 0 };
+      return taken;
+    },
     refuseRequests: () => {
       refusing = true;
     },

@@ -13,13 +13,13 @@ const REFRESH_MILLIS = 10_000;
 export type AuthEnv = { Variables: { project: string } };
 
 export function authMiddleware(store: Store, required: boolean): MiddlewareHandler<AuthEnv> {
-  let keys: { byHash: Map<string, string>; at: number } | undefined;
+  let keys: { byHash: Map<string, string>; any: boolean; at: number } | undefined;
   let refreshing: Promise<void> | undefined;
   const refresh = () => {
     refreshing ??= activeApiKeys(store)
       .then(
-        (byHash) => {
-          keys = { byHash, at: Date.now() };
+        ({ valid, any }) => {
+          keys = { byHash: valid, any, at: Date.now() };
         },
         (error: unknown) => {
           // Storage is down: the keys last read stay valid until it answers again.
@@ -35,12 +35,12 @@ export function authMiddleware(store: Store, required: boolean): MiddlewareHandl
   const current = async () => {
     if (keys === undefined) await refresh();
     else if (Date.now() - keys.at > REFRESH_MILLIS) void refresh().catch(() => undefined);
-    return (keys as { byHash: Map<string, string> }).byHash;
+    return keys as { byHash: Map<string, string>; any: boolean };
   };
   return async (c, next) => {
     if (c.req.path === "/health") return next();
-    const byHash = await current();
-    if (!required && byHash.size === 0) {
+    const { byHash, any } = await current();
+    if (!required && !any) {
       c.set("project", DEFAULT_PROJECT);
       return next();
     }

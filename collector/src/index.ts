@@ -1,4 +1,10 @@
-export { type CollectorApp, type CollectorAppSettings, createCollectorApp } from "./app.ts";
+export {
+  type Activity,
+  activityLine,
+  type CollectorApp,
+  type CollectorAppSettings,
+  createCollectorApp,
+} from "./app.ts";
 export {
   COLLECTOR_DEFAULTS,
   type CollectorConfig,

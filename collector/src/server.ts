@@ -6,7 +6,7 @@
 import type { AddressInfo } from "node:net";
 import { createAdaptorServer } from "@hono/node-server";
 import { openStore } from "@leantrace/storage";
-import { createCollectorApp, normalizeSettings } from "./app.ts";
+import { activityLine, createCollectorApp, normalizeSettings } from "./app.ts";
 import { type CollectorConfig, isLoopback } from "./config.ts";
 import { inlineNormalizer, threadedNormalizer } from "./ingest/normalizer.ts";
 import { IngestPipeline, pipelineOptions } from "./ingest/pipeline.ts";
@@ -57,6 +57,12 @@ export async function startCollector(
     );
   }
   collector.analysis.start();
+  // One line a minute of what was ingested and analyzed, and nothing per request.
+  const activity = setInterval(() => {
+    const line = activityLine(collector.takeActivity(), 1, ingest.log.pendingBytes);
+    if (line !== undefined) console.log(`leantrace collector: ${line}`);
+  }, 60_000);
+  activity.unref();
   const address = server.address() as AddressInfo;
   const shownHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
   let stopping: Promise<void> | undefined;
@@ -64,6 +70,7 @@ export async function startCollector(
     url: `http://${shownHost}:${address.port}`,
     stop: () => {
       stopping ??= (async () => {
+        clearInterval(activity);
         collector.refuseRequests();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         // Idle keep-alive connections would hold close() open; requests in flight finish.

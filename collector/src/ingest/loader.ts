@@ -70,6 +70,7 @@ export class Loader {
   private running: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private lastInsertAt = 0;
+  private storedBytes = 0;
   private state: StorageState = "ok";
   private lastError: string | undefined;
   private waiters: { target: Position; resolve: () => void }[] = [];
@@ -85,6 +86,13 @@ export class Loader {
     this.lingerMillis = options.lingerMillis;
     this.maxBackoffMillis = options.maxBackoffMillis;
     this.unsubscribe = log.onAppend(() => this.wake?.());
+  }
+
+  /** Bytes of rows stored since the last call. */
+  takeStoredBytes(): number {
+    const bytes = this.storedBytes;
+    this.storedBytes = 0;
+    return bytes;
   }
 
   /** Whether storage took the latest attempt, and if not, why. */
@@ -203,6 +211,7 @@ export class Loader {
       if (result.status === "ok") {
         this.state = "ok";
         this.lastError = undefined;
+        for (const chunk of rows.chunks) this.storedBytes += chunk.length;
         return true;
       }
       this.lastError = result.error.message;

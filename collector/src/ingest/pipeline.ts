@@ -51,6 +51,7 @@ const DEGRADED_SHARE = 0.8;
 
 export class IngestPipeline {
   private inFlight = 0;
+  private counts = { requests: 0, spans: 0 };
   private readonly maxInFlightBytes: number;
 
   private constructor(
@@ -82,10 +83,25 @@ export class IngestPipeline {
     this.inFlight = Math.max(0, this.inFlight - bytes);
   }
 
-  /** Appends spans already encoded as JSONEachRow (see normalize-request.ts). */
-  acceptSpans(payload: Uint8Array): Promise<AppendResult> {
-    if (payload.byteLength === 0) return Promise.resolve({ status: "ok" });
-    return this.log.append("spans", Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength));
+  /** Appends `spans` spans already encoded as JSONEachRow (see @leantrace/normalize). */
+  async acceptSpans(payload: Uint8Array, spans: number): Promise<AppendResult> {
+    if (payload.byteLength === 0) return { status: "ok" };
+    const result = await this.log.append(
+      "spans",
+      Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength),
+    );
+    if (result.status === "ok") {
+      this.counts.requests++;
+      this.counts.spans += spans;
+    }
+    return result;
+  }
+
+  /** What was accepted since the last call: for the collector's line a minute. */
+  takeCounts(): { requests: number; spans: number; storedBytes: number } {
+    const counts = { ...this.counts, storedBytes: this.loader.takeStoredBytes() };
+    this.counts = { requests: 0, spans: 0 };
+    return counts;
   }
 
   acceptOutcome(row: OutcomeRow): Promise<AppendResult> {

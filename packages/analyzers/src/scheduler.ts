@@ -11,6 +11,8 @@ export interface SchedulerOptions {
   beforePass?: () => Promise<void>;
   /** Told of every automatic pass's failure; the timer keeps going. @default console.error */
   onError?: (error: unknown) => void;
+  /** Told of every pass that ran, automatic or asked for. */
+  onPass?: (result: PassResult) => void;
 }
 
 export class AnalysisScheduler {
@@ -41,7 +43,9 @@ export class AnalysisScheduler {
   runNow(options: PassOptions = {}): Promise<PassResult> {
     const pass = this.queue.then(async () => {
       await this.options.beforePass?.();
-      return runAnalysisPass(this.store, this.config, options);
+      const result = await runAnalysisPass(this.store, this.config, options);
+      this.options.onPass?.(result);
+      return result;
     });
     this.queue = pass.catch(() => undefined);
     return pass;

@@ -1,5 +1,6 @@
 // The CLI reads through the collector's HTTP API: a second process must never open the
 // collector's embedded data directory.
+import type { Command } from "commander";
 import type { z } from "zod";
 
 export class CliError extends Error {
@@ -14,6 +15,15 @@ export class CliError extends Error {
 }
 
 export const DEFAULT_ENDPOINT = "http://127.0.0.1:4318";
+
+/** The collector commands talk to: `--endpoint`, else `LEANTRACE_ENDPOINT`, else the local default. */
+export function withEndpoint(command: Command): Command {
+  return command.option(
+    "--endpoint <url>",
+    `the collector's address (default: LEANTRACE_ENDPOINT, else ${DEFAULT_ENDPOINT})`,
+    process.env.LEANTRACE_ENDPOINT || DEFAULT_ENDPOINT,
+  );
+}
 
 export function apiUrl(endpoint: string, path: string, query: Record<string, string | undefined> = {}): URL {
   let url: URL;

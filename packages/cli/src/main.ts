@@ -1,4 +1,5 @@
 import { Command, CommanderError } from "commander";
+import manifest from "../package.json" with { type: "json" };
 import { analyzeCommand } from "./commands/analyze.ts";
 import { collectorCommand } from "./commands/collector.ts";
 import { findingsCommand } from "./commands/findings.ts";
@@ -11,6 +12,7 @@ import { CliError } from "./http.ts";
 export function buildProgram(): Command {
   const program = new Command("leantrace")
     .description("where do our agents' tokens go, and what do we get for them?")
+    .version(manifest.version, "-V, --version", "print the version")
     .exitOverride()
     .showHelpAfterError();
   collectorCommand(program);

@@ -1,4 +1,12 @@
-export { activeApiKeys, checkProjectName, createApiKey, hashApiKey } from "./api-keys.ts";
+export {
+  type ApiKeyInfo,
+  activeApiKeys,
+  checkProjectName,
+  createApiKey,
+  hashApiKey,
+  listApiKeys,
+  revokeApiKey,
+} from "./api-keys.ts";
 export {
   type RetentionOptions,
   resolveStoreConfig,

@@ -1,12 +1,13 @@
 // The one way leantrace reaches ClickHouse: @clickhouse/client, over HTTP to a server or
 // in-process to chDB through its Connection.
 
-import { mkdir } from "node:fs/promises";
+import { constants } from "node:fs";
+import { access, mkdir } from "node:fs/promises";
 import { resolve } from "node:path";
 import { Readable } from "node:stream";
 import { type ClickHouseClient, ClickHouseError, createClient } from "@clickhouse/client";
 import { createChdbConnection } from "chdb/connection";
-import { resolveStoreConfig, type StoreConfig, type StoreOptions } from "./config.ts";
+import { resolveStoreConfig, StorageError, type StoreConfig, type StoreOptions } from "./config.ts";
 import { applyRetention, migrate } from "./migrations.ts";
 import type { OutcomeRow, SpanRow } from "./rows.ts";
 
@@ -126,10 +127,32 @@ async function connect(config: StoreConfig): Promise<Connected> {
     };
   }
   const dataDir = resolve(config.dataDir);
-  await mkdir(dataDir, { recursive: true });
+  try {
+    await mkdir(dataDir, { recursive: true });
+    await access(dataDir, constants.W_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new StorageError(
+      "DATA_DIR_UNUSABLE",
+      code === "EEXIST" || code === "ENOTDIR"
+        ? `the data directory ${config.dataDir} is a file, not a folder: give --data a folder`
+        : `the data directory ${config.dataDir} cannot be created or written (${code}): give --data a folder this user may write`,
+      { cause: error },
+    );
+  }
+  let chdb: ReturnType<typeof createChdbConnection>;
+  try {
+    chdb = createChdbConnection({ path: dataDir });
+  } catch (error) {
+    // The embedded engine locks its folder: another process (a collector) has it open.
+    throw new StorageError(
+      "DATA_DIR_LOCKED",
+      `the data directory ${config.dataDir} is in use by another process, most likely a running collector: stop it, or go through its HTTP API (--endpoint)`,
+      { cause: error },
+    );
+  }
   // chdb types its Connection against @clickhouse/client-common, which @clickhouse/client
   // inlines under its own path: the same interface, two declarations.
-  const chdb = createChdbConnection({ path: dataDir });
   const connection = chdb as unknown as ClickHouseConnection;
   return {
     client: createClient({ connection, clickhouse_settings }),

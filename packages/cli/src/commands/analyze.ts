@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { z } from "zod";
-import { apiUrl, DEFAULT_ENDPOINT, requestJson } from "../http.ts";
+import { apiUrl, requestJson, withEndpoint } from "../http.ts";
 
 const passSchema = z.object({
   passId: z.string(),
@@ -11,10 +11,8 @@ const passSchema = z.object({
 });
 
 export function analyzeCommand(program: Command): void {
-  program
-    .command("analyze")
+  withEndpoint(program.command("analyze"))
     .description("analyze the complete runs that changed since the last pass, now")
-    .option("--endpoint <url>", "the collector's address", DEFAULT_ENDPOINT)
     .option("--full", "analyze every complete run, not only those that changed")
     .option("--json", "print JSON for scripts")
     .action(async (flags: { endpoint: string; full?: boolean; json?: boolean }) => {

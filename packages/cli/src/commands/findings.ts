@@ -8,7 +8,7 @@ import {
   formatFindingsSummary,
 } from "@leantrace/reports";
 import { type Command, Option } from "commander";
-import { apiUrl, DEFAULT_ENDPOINT, requestJson } from "../http.ts";
+import { apiUrl, requestJson, withEndpoint } from "../http.ts";
 import { integerOption } from "./options.ts";
 
 interface FindingsFlags {
@@ -25,10 +25,8 @@ interface FindingsFlags {
 }
 
 export function findingsCommand(program: Command): void {
-  program
-    .command("findings")
+  withEndpoint(program.command("findings"))
     .description("where runs wasted tokens, and why")
-    .option("--endpoint <url>", "the collector's address", DEFAULT_ENDPOINT)
     .option("--workflow <name>", "only this workflow")
     .option("--run <id>", "only this run")
     .addOption(new Option("--kind <kind>", "only this kind of finding").choices(FINDING_KINDS))

@@ -1,6 +1,6 @@
 import { type Health, healthSchema } from "@leantrace/collector";
 import type { Command } from "commander";
-import { apiUrl, DEFAULT_ENDPOINT, requestJson } from "../http.ts";
+import { apiUrl, requestJson, withEndpoint } from "../http.ts";
 
 const MIB = 1024 * 1024;
 
@@ -21,10 +21,8 @@ export function formatHealth(health: Health, endpoint: string): string {
 }
 
 export function statusCommand(program: Command): void {
-  program
-    .command("status")
+  withEndpoint(program.command("status"))
     .description("is the collector storing what it accepts? (exit 1 when it is degraded)")
-    .option("--endpoint <url>", "the collector's address", DEFAULT_ENDPOINT)
     .option("--json", "print JSON for scripts")
     .action(async (flags: { endpoint: string; json?: boolean }) => {
       const health = await requestJson(apiUrl(flags.endpoint, "health"), healthSchema);

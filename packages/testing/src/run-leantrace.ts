@@ -81,12 +81,13 @@ export function runCommand(
   file: string,
   args: readonly string[],
   env: Record<string, string> = {},
+  cwd?: string,
 ): Promise<CliResult> {
   return new Promise((resolve) => {
     execFile(
       file,
       args,
-      { env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 },
+      { env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024, ...(cwd === undefined ? {} : { cwd }) },
       (error, stdout, stderr) => {
         const code = error === null ? 0 : typeof error.code === "number" ? error.code : 1;
         resolve({ code, stdout, stderr });

@@ -1,7 +1,7 @@
 // The CI gate as a pipeline runs it: the evaluation suite writes its spans to files, then
 // `leantrace baseline save` and `leantrace check` read them, no collector; and the same check
 // against a collector, selecting one CI run's spans.
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -53,10 +53,51 @@ describe("leantrace baseline save and check, from OTLP files", () => {
     expect(new Set(baseline.workflows[0].runs.map((r: { caseId: string }) => r.caseId)).size).toBe(20);
   });
 
-  it("passes the same agent on other seeds", async () => {
+  it("passes the same agent on other seeds, saying the threshold it used", async () => {
     const checked = await check("base.json", ...fromFiles("noise"));
     expect(checked.code, checked.stdout + checked.stderr).toBe(0);
     expect(checked.stdout).toContain("PASS");
+    expect(checked.stdout).toContain("threshold +10%, 95% interval, at least 10 runs a side");
+  });
+
+  it("reads --threshold as 10% or 0.1, and refuses a bare 10 rather than read it as 1000%", async () => {
+    for (const threshold of ["10%", "0.1"]) {
+      const checked = await check("base.json", ...fromFiles("regressed"), "--threshold", threshold, "--json");
+      expect(checked.code, checked.stderr).toBe(1);
+      expect(JSON.parse(checked.stdout).settings.threshold).toBe(0.1);
+    }
+    const ambiguous = await check("base.json", ...fromFiles("regressed"), "--threshold", "10");
+    expect(ambiguous.code).toBe(2);
+    expect(ambiguous.stderr).toContain("--threshold 10 is ambiguous: write 10% or 0.1");
+    for (const bad of ["-5%", "NaN", "10%%"]) {
+      const refused = await check("base.json", ...fromFiles("regressed"), `--threshold=${bad}`);
+      expect(refused.code, bad).toBe(2);
+      expect(refused.stderr).toMatch(/^leantrace: --threshold .* (is negative|is not a share)/);
+    }
+  });
+
+  it("fails on zero current runs, saying where it looked and what to check", async () => {
+    await mkdir(join(dir, "empty"));
+    const summary = join(dir, "empty-summary.md");
+    const empty = await runCli(["check", "--baseline", join(dir, "base.json"), ...fromFiles("empty")], {
+      GITHUB_STEP_SUMMARY: summary,
+    });
+    expect(empty.code, empty.stdout + empty.stderr).toBe(1);
+    expect(empty.stdout).toContain(
+      `no current runs were found in ${join(dir, "empty")}/: did the eval suite run with LEANTRACE_EXPORT_TO=file:${join(dir, "empty")}`,
+    );
+    expect(await readFile(summary, "utf8")).toContain("— FAIL");
+    const unmatched = await check("base.json", ...fromFiles("noise"), "--select", "workflow=nope", "--json");
+    expect(unmatched.code).toBe(1);
+    expect(JSON.parse(unmatched.stdout).problem).toMatch(
+      /^no current runs in .* matched --select workflow=nope/,
+    );
+    expect(unmatched.stderr).toContain("matched --select workflow=nope");
+    const save = await leantrace("baseline", "save", ...fromFiles("empty"), "--out", join(dir, "none.json"));
+    expect(save.code).toBe(2);
+    expect(save.stderr).toContain(
+      "so the baseline would be empty: did the eval suite run with LEANTRACE_EXPORT_TO=",
+    );
   });
 
   it("fails the regressed agent, and explains it in the job summary", async () => {
@@ -95,6 +136,9 @@ describe("leantrace baseline save and check, from OTLP files", () => {
     const noFiles = await check("base.json", ...fromFiles("absent"));
     expect(noFiles.code).toBe(2);
     expect(noFiles.stderr).toContain("does not exist");
+    expect(noFiles.stderr).toContain(
+      `did the eval suite run with LEANTRACE_EXPORT_TO=file:${join(dir, "absent")}?`,
+    );
   });
 });
 
@@ -114,6 +158,11 @@ describe("leantrace check against a collector", () => {
       expect(regressed.code).toBe(1);
       const fine = await check("base.json", "--endpoint", collector.url, "--select", "ci_run_id=ci-43");
       expect(fine.code, fine.stdout).toBe(0);
+      const nothing = await check("base.json", "--endpoint", collector.url, "--select", "ci_run_id=ci-99");
+      expect(nothing.code).toBe(1);
+      expect(nothing.stdout).toContain(
+        `no current runs at ${collector.url} matched --select ci_run_id=ci-99: did the eval suite send its spans to ${collector.url} with LEANTRACE_CI_RUN_ID=ci-99`,
+      );
       const badSelect = await check("base.json", "--endpoint", collector.url, "--select", "colour=red");
       expect(badSelect.code).toBe(2);
     } finally {

@@ -2,9 +2,12 @@
 // times, spans written by the SDK's file exporter, no collector. `--regress` makes the agent
 // loop on a tool call, the kind of change a prompt edit can cause.
 //
-//   tsx examples/ci-gate/eval-suite.ts (--out DIR | --endpoint URL) [--regress] [--seed N] [--cases 20] [--repeats 2]
+//   LEANTRACE_EXPORT_TO=file:DIR tsx examples/ci-gate/eval-suite.ts [--regress] [--seed N] [--cases 20] [--repeats 2]
+//   tsx examples/ci-gate/eval-suite.ts (--out DIR | --endpoint URL) [...]
 //
-// With --endpoint the spans go to a collector instead; set LEANTRACE_CI_RUN_ID to select them.
+// The first form is how CI runs it (.github/actions/leantrace-check sets LEANTRACE_EXPORT_TO):
+// the SDK's init() reads the variable, the suite needs no flag. With --endpoint the spans go to a
+// collector instead; set LEANTRACE_CI_RUN_ID to select them.
 import { parseArgs } from "node:util";
 import { init } from "@leantrace/sdk/init";
 import { handleTicket, type Scenario, ticketsOfTheDay } from "../support-agent/agent.ts";
@@ -19,13 +22,24 @@ const { values } = parseArgs({
     repeats: { type: "string", default: "2" },
   },
 });
-if ((values.out === undefined) === (values.endpoint === undefined)) {
-  console.error("eval-suite: give --out DIR (spans written to files) or --endpoint URL (a collector)");
+const fromEnv = process.env.LEANTRACE_EXPORT_TO;
+if (values.out !== undefined && values.endpoint !== undefined) {
+  console.error("eval-suite: give --out DIR or --endpoint URL, not both");
+  process.exit(2);
+}
+if (values.out === undefined && values.endpoint === undefined && !fromEnv) {
+  console.error(
+    "eval-suite: say where the spans go: LEANTRACE_EXPORT_TO=file:DIR, --out DIR (files) or --endpoint URL (a collector)",
+  );
   process.exit(2);
 }
 
 const sdk = init({
-  ...(values.out === undefined ? { endpoint: values.endpoint } : { exportTo: `file:${values.out}` }),
+  ...(values.out !== undefined
+    ? { exportTo: `file:${values.out}` }
+    : values.endpoint !== undefined
+      ? { endpoint: values.endpoint, exportTo: "http" }
+      : {}),
   serviceName: "support-agent-eval",
   exportDelayMillis: 200,
 });
@@ -49,5 +63,5 @@ for (const [i, ticket] of cases.entries()) {
 }
 await sdk.shutdown();
 console.log(
-  `eval suite: ${runs} runs over ${cases.length} cases, ${resolved} resolved; spans sent to ${values.out ?? values.endpoint}`,
+  `eval suite: ${runs} runs over ${cases.length} cases, ${resolved} resolved; spans sent to ${values.out ?? values.endpoint ?? fromEnv}`,
 );

@@ -5,6 +5,8 @@
 import type { Baseline } from "./baseline.ts";
 import { seededRandom } from "./random.ts";
 import { byWorkflow, type Figures, figuresOf, groupBy, type RunTotal } from "./runs.ts";
+import { formatShare } from "./share.ts";
+import { noRunsFound, type RunSource } from "./source.ts";
 
 export interface CheckOptions {
   /** A regression is a ratio above 1 + threshold. @default 0.1 */
@@ -17,6 +19,17 @@ export interface CheckOptions {
   iterations?: number;
   /** Seed of the resampling, so that a check gives the same answer twice. @default 1 */
   seed?: number;
+  /** Where the current runs were read from: the failure with none found says where to look. */
+  source?: RunSource;
+}
+
+/** The settings a check decided with, so that its output can say them. */
+export interface CheckSettings {
+  threshold: number;
+  confidence: number;
+  minRuns: number;
+  iterations: number;
+  seed: number;
 }
 
 export type Verdict = "pass" | "warn" | "fail";
@@ -42,6 +55,12 @@ export interface WorkflowCheck {
 
 export interface CheckResult {
   verdict: Verdict;
+  /**
+   * Why nothing could be compared, when nothing could: no current runs at all, or none of a
+   * baseline workflow. The verdict is then "fail": a gate that compared nothing must not pass.
+   */
+  problem: string | null;
+  settings: CheckSettings;
   workflows: WorkflowCheck[];
 }
 
@@ -124,7 +143,7 @@ function checkWorkflow(
   workflow: string,
   baseRuns: readonly { caseId: string; outcome: string; tokens: number; cost: number | null }[],
   currentRuns: readonly RunTotal[],
-  options: Required<CheckOptions>,
+  options: CheckSettings,
 ): WorkflowCheck {
   const baseline = figuresOf(baseRuns);
   const current = figuresOf(currentRuns);
@@ -204,12 +223,14 @@ function checkWorkflow(
     const [low, high] = result.interval;
     const change = `tokens per success rose ${percent(result.ratio - 1)} (interval ${low.toFixed(2)} to ${Number.isFinite(high) ? high.toFixed(2) : "∞"})`;
     if (low > 1 && !tooFew) {
-      failures.push(`${change}: above the ${percent(options.threshold)} threshold, beyond noise`);
+      failures.push(`${change}: above the ${formatShare(options.threshold)} threshold, beyond noise`);
     } else if (low <= 1) {
       // The interval narrows as 1/sqrt(runs): how many runs would bring its low end above 1.
       const needed = Math.ceil(current.runs * ((result.ratio - low) / (result.ratio - 1)) ** 2);
       result.runsToSettle = Math.max(result.runsToSettle ?? 0, needed);
-      warnings.push(`${change}: above the threshold, but within noise; about ${needed} runs would settle it`);
+      warnings.push(
+        `${change}: above the ${formatShare(options.threshold)} threshold, but within noise; about ${needed} runs would settle it`,
+      );
     }
   }
   if (failures.length > 0) result.verdict = "fail";
@@ -218,13 +239,32 @@ function checkWorkflow(
   return result;
 }
 
+/**
+ * Why the current runs cannot be compared with the baseline at all, or null when they can:
+ * there are none, or none belongs to a workflow of the baseline (a renamed workflow, a wrong
+ * selection).
+ */
+export function nothingToCompare(
+  baseline: Baseline,
+  currentRuns: readonly RunTotal[],
+  source?: RunSource,
+): string | null {
+  if (currentRuns.length === 0) {
+    return source === undefined ? "no current runs were found" : noRunsFound(source).sentence;
+  }
+  const known = new Set(baseline.workflows.map((w) => w.workflow));
+  if (currentRuns.some((r) => known.has(r.workflow))) return null;
+  const names = (list: Iterable<string>) => [...new Set(list)].sort().join(", ") || "none";
+  return `none of the ${currentRuns.length} current runs belongs to a workflow of the baseline (baseline: ${names(known)}; current: ${names(currentRuns.map((r) => r.workflow))}): was a workflow renamed? Then save a new baseline with \`leantrace baseline save\``;
+}
+
 /** Compares the current runs with the baseline, workflow by workflow. */
 export function check(
   baseline: Baseline,
   currentRuns: readonly RunTotal[],
   options: CheckOptions = {},
 ): CheckResult {
-  const resolved: Required<CheckOptions> = {
+  const settings: CheckSettings = {
     threshold: options.threshold ?? 0.1,
     confidence: options.confidence ?? 0.95,
     minRuns: options.minRuns ?? 10,
@@ -233,12 +273,17 @@ export function check(
   };
   const current = byWorkflow(currentRuns);
   const workflows = baseline.workflows.map((w) =>
-    checkWorkflow(w.workflow, w.runs, current.get(w.workflow) ?? [], resolved),
+    checkWorkflow(w.workflow, w.runs, current.get(w.workflow) ?? [], settings),
   );
+  const problem = nothingToCompare(baseline, currentRuns, options.source);
+  if (problem !== null) {
+    for (const w of workflows) w.verdict = "fail";
+    return { verdict: "fail", problem, settings, workflows };
+  }
   const verdict: Verdict = workflows.some((w) => w.verdict === "fail")
     ? "fail"
     : workflows.some((w) => w.verdict === "warn")
       ? "warn"
       : "pass";
-  return { verdict, workflows };
+  return { verdict, problem, settings, workflows };
 }

@@ -1,4 +1,5 @@
-import type { CheckResult, WorkflowCheck } from "./decide.ts";
+import type { CheckResult, CheckSettings, WorkflowCheck } from "./decide.ts";
+import { formatShare } from "./share.ts";
 
 const integer = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
 const tps = (x: number | null) => (x === null ? "-" : integer.format(x));
@@ -8,8 +9,22 @@ const interval = (w: WorkflowCheck) =>
     ? "-"
     : `${w.interval[0].toFixed(2)}–${Number.isFinite(w.interval[1]) ? w.interval[1].toFixed(2) : "∞"}`;
 const rate = (w: WorkflowCheck) =>
-  `${(w.baseline.successRate * 100).toFixed(0)}% → ${(w.current.successRate * 100).toFixed(0)}%`;
+  `${(w.baseline.successRate * 100).toFixed(0)}% → ${w.current.runs === 0 ? "-" : `${(w.current.successRate * 100).toFixed(0)}%`}`;
 const VERDICTS = { pass: "PASS", warn: "WARN", fail: "FAIL" } as const;
+
+/** "threshold +10%, 95% interval, at least 10 runs a side, seed 1": what the check decided with. */
+export function formatSettings(settings: CheckSettings): string {
+  return `threshold +${formatShare(settings.threshold)}, ${formatShare(settings.confidence)} interval, at least ${settings.minRuns} runs a side, seed ${settings.seed}`;
+}
+
+function summaryOf(result: CheckResult): string {
+  if (result.problem !== null) return "Nothing was compared: the check fails.";
+  return {
+    pass: "No regression beyond noise.",
+    warn: "Passed with warnings: see above.",
+    fail: "Tokens per successful outcome regressed beyond noise.",
+  }[result.verdict];
+}
 
 /** The decision as a table and sentences for people. */
 export function formatCheck(result: CheckResult): string {
@@ -37,15 +52,19 @@ export function formatCheck(result: CheckResult): string {
       .map((c, i) => c.padEnd(widths[i] ?? 0))
       .join("  ")
       .trimEnd();
-  const reasons = result.workflows.flatMap((w) => w.reasons.map((r) => `${w.workflow}: ${r}`));
-  const summary = {
-    pass: "No regression beyond noise.",
-    warn: "Passed with warnings: see above.",
-    fail: "Tokens per successful outcome regressed beyond noise.",
-  }[result.verdict];
-  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line), "", ...reasons, summary]
-    .filter((l, i, all) => !(l === "" && all[i + 1] === summary && reasons.length === 0))
-    .join("\n");
+  const reasons = [
+    ...(result.problem === null ? [] : [result.problem]),
+    ...result.workflows.flatMap((w) => w.reasons.map((r) => `${w.workflow}: ${r}`)),
+  ];
+  return [
+    line(header),
+    line(widths.map((w) => "-".repeat(w))),
+    ...rows.map(line),
+    "",
+    ...reasons,
+    ...(reasons.length > 0 ? [""] : []),
+    `${summaryOf(result)} (${formatSettings(result.settings)})`,
+  ].join("\n");
 }
 
 export interface ExplainingFinding {
@@ -73,6 +92,9 @@ export function formatCheckMarkdown(
 ): string {
   const lines = [
     `## leantrace: tokens per successful outcome — ${VERDICTS[result.verdict]}`,
+    "",
+    ...(result.problem === null ? [] : [`**${markdownText(result.problem)}**`, ""]),
+    `${summaryOf(result)} Decided with ${formatSettings(result.settings)}.`,
     "",
     "| workflow | baseline | current | ratio | interval | success rate | verdict |",
     "| --- | --- | --- | --- | --- | --- | --- |",

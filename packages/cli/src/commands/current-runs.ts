@@ -1,6 +1,8 @@
 // Where the CI gate's runs come from: OTLP/JSON files analyzed in-process (@leantrace/pipeline),
 // or a collector's API with a selection.
+import { stat } from "node:fs/promises";
 import { firstIssue } from "@leantrace/conventions";
+import type { RunSource } from "@leantrace/gate";
 import { analyzeOtlpFiles, OtlpFileError, type SelectedRuns, topFindings } from "@leantrace/pipeline";
 import { loadPriceTable } from "@leantrace/pricing";
 import {
@@ -26,7 +28,7 @@ export function withSourceFlags(command: Command): Command {
     .option("--endpoint <url>", `a collector to read the runs from, e.g. ${DEFAULT_ENDPOINT}`)
     .option(
       "--select <condition>",
-      "with --endpoint: ci_run_id=ID, version=V, since=TIME, until=TIME or workflow=NAME (repeatable)",
+      "only the runs with ci_run_id=ID, version=V, since=TIME, until=TIME or workflow=NAME (repeatable)",
       (value: string, previous: string[] = []) => [...previous, value],
     )
     .option("--prices <file>", "with --from-otlp: JSON file of model prices");
@@ -64,11 +66,26 @@ export function parseSelection(expressions: readonly string[]): RunTotalsFilter 
   return parsed.data;
 }
 
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function fromOtlp(path: string, filter: RunTotalsFilter, pricesFile?: string): Promise<SelectedRuns> {
   try {
     return await analyzeOtlpFiles(path, filter, loadPriceTable(pricesFile));
   } catch (error) {
-    if (error instanceof OtlpFileError) throw new CliError(`--from-otlp: ${error.message}`, 2);
+    if (error instanceof OtlpFileError) {
+      // Nothing there at all: most often the suite did not write where the check reads.
+      const hint = (await exists(path))
+        ? ""
+        : `: did the eval suite run with LEANTRACE_EXPORT_TO=file:${path.replace(/\/+$/, "")}?`;
+      throw new CliError(`--from-otlp: ${error.message}${hint}`, 2);
+    }
     throw error;
   }
 }
@@ -82,13 +99,30 @@ async function fromEndpoint(endpoint: string, filter: RunTotalsFilter): Promise<
   return { runs, findings: topFindings(findings, new Set(runs.map((r) => r.runId))) };
 }
 
-export async function currentRuns(flags: SourceFlags): Promise<SelectedRuns> {
-  const filter = parseSelection(flags.select ?? []);
+async function isFolder(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** The runs, and where they were read from (for the sentence when there are none). */
+export async function currentRuns(flags: SourceFlags): Promise<SelectedRuns & { source: RunSource }> {
+  const selection = flags.select ?? [];
+  const filter = parseSelection(selection);
   if (flags.fromOtlp !== undefined && flags.endpoint !== undefined) {
     throw new CliError("give --from-otlp PATH or --endpoint URL, not both", 2);
   }
-  if (flags.fromOtlp !== undefined) return fromOtlp(flags.fromOtlp, filter, flags.prices);
-  if (flags.endpoint !== undefined) return fromEndpoint(flags.endpoint, filter);
+  if (flags.fromOtlp !== undefined) {
+    const path = flags.fromOtlp;
+    const selected = await fromOtlp(path, filter, flags.prices);
+    return { ...selected, source: { kind: "files", path, folder: await isFolder(path), selection } };
+  }
+  if (flags.endpoint !== undefined) {
+    const selected = await fromEndpoint(flags.endpoint, filter);
+    return { ...selected, source: { kind: "collector", endpoint: flags.endpoint, selection } };
+  }
   throw new CliError(
     "say where the runs are: --from-otlp PATH (OTLP/JSON files) or --endpoint URL (a collector)",
     2,

@@ -1,5 +1,5 @@
 -- Lays out this pass's runs once for every analyzer: one row per run, its facts from the
--- `runs` view, its steps sorted by start time as parallel arrays, and what every analyzer asks
+-- `runs` view, its steps sorted by start time (then end time) as parallel arrays, and what every analyzer asks
 -- of them: which steps can change state, and which calls repeat an earlier one.
 --
 -- What a step does to the world (effects):
@@ -111,9 +111,12 @@ FROM
         project,
         run_id,
         -- Sorted, then rid of the copies of a span sent twice (adjacent once sorted): cheaper
-        -- than reading the table with FINAL.
-        arraySort(x -> (x.start_time, x.span_id), groupArray(tuple(
+        -- than reading the table with FINAL. Starts are often only to the millisecond
+        -- (OpenTelemetry JS): of two steps that start together, the one that ended first ran
+        -- first (a fast tool call before the LLM call that read its result).
+        arraySort(x -> (x.start_time, x.end_time, x.span_id), groupArray(tuple(
             start_time AS start_time,
+            end_time AS end_time,
             span_id AS span_id,
             kind AS kind,
             tool_name AS tool_name,

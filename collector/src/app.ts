@@ -29,6 +29,8 @@ import { HTTPException } from "hono/http-exception";
 import { z } from "zod";
 import { type AuthEnv, authMiddleware } from "./auth.ts";
 import type { CollectorConfig } from "./config.ts";
+import { findingsRequest } from "./forward/findings-telemetry.ts";
+import type { Forwarder } from "./forward/forwarder.ts";
 import { BodyError, decodeContent, readLimited } from "./ingest/body.ts";
 import { NotDrainedError } from "./ingest/loader.ts";
 import { inlineNormalizer, type Normalizer } from "./ingest/normalizer.ts";
@@ -36,7 +38,8 @@ import type { IngestPipeline } from "./ingest/pipeline.ts";
 import type { AppendResult } from "./ingest/wal.ts";
 
 /** What the app needs of the collector's settings (see config.ts). */
-export type CollectorAppSettings = Pick<CollectorConfig, "requireApiKey" | "http" | "analysis" | "prices">;
+export type CollectorAppSettings = Pick<CollectorConfig, "requireApiKey" | "http" | "analysis" | "prices"> &
+  Partial<Pick<CollectorConfig, "forward">>;
 
 export interface CollectorApp {
   app: Hono<AuthEnv>;
@@ -119,6 +122,7 @@ export function createCollectorApp(
   ingest: IngestPipeline,
   settings: CollectorAppSettings,
   normalizer: Normalizer = inlineNormalizer(normalizeSettings(settings)),
+  forwarder?: Forwarder,
 ): CollectorApp {
   const { maxBodyBytes, readAfterWriteMillis } = settings.http;
   let activity = { rejectedSpans: 0, passes: 0, runs: 0, findings: 0 };
@@ -129,6 +133,12 @@ export function createCollectorApp(
       activity.passes++;
       activity.runs += pass.runs;
       activity.findings += pass.findings;
+      if (forwarder !== undefined && settings.forward?.findings && pass.findings > 0) {
+        findingsRequest(store, pass.passId).then(
+          (body) => body && forwarder.enqueue({ bytes: Buffer.from(body), contentType: CONTENT_TYPES.json }),
+          (error: unknown) => console.error("leantrace collector: findings could not be forwarded", error),
+        );
+      }
     },
   });
   let refusing = false;
@@ -162,7 +172,7 @@ export function createCollectorApp(
     raw: Request,
     limit: number,
     contentEncoding: string | undefined,
-    use: (body: Buffer) => Promise<T>,
+    use: (body: Buffer, raw: Buffer) => Promise<T>,
   ): Promise<T> => {
     let held = 0;
     const hold = (bytes: number) => {
@@ -180,7 +190,7 @@ export function createCollectorApp(
       const inflated = await decodeContent(body, contentEncoding, limit);
       hold(Math.max(0, body.length + inflated.length - held));
       reading.delete(aborter);
-      return await use(inflated);
+      return await use(inflated, body);
     } finally {
       reading.delete(aborter);
       ingest.free(held);
@@ -189,7 +199,9 @@ export function createCollectorApp(
 
   app.notFound((c) => c.json({ error: { message: `no such endpoint: ${c.req.method} ${c.req.path}` } }, 404));
 
-  app.get("/health", (c) => c.json(ingest.health()));
+  app.get("/health", (c) =>
+    c.json({ ...ingest.health(), ...(forwarder === undefined ? {} : { forward: forwarder.stats }) }),
+  );
 
   // Reads see what was acknowledged before them (the loader is usually a fraction of a second
   // behind); when storage lags more, they answer with what it has rather than wait.
@@ -214,7 +226,9 @@ export function createCollectorApp(
       headers: Record<string, string> = {},
     ) => c.body(body, status, { "content-type": CONTENT_TYPES[encoding], ...headers });
     try {
-      return await withBody(c.req.raw, maxBodyBytes, c.req.header("content-encoding"), async (body) => {
+      return await withBody(c.req.raw, maxBodyBytes, c.req.header("content-encoding"), async (body, raw) => {
+        // Forwarded as received; copied first, since normalizing may move the body to a thread.
+        const original = forwarder === undefined ? undefined : Buffer.from(raw);
         const outcome = await normalizer.normalize({ encoding, body, project: c.get("project") });
         if (outcome.status === "too-many-spans") {
           return reply(413, statusResponse(encoding, RPC_RESOURCE_EXHAUSTED, outcome.message));
@@ -233,6 +247,14 @@ export function createCollectorApp(
           );
         }
         activity.rejectedSpans += outcome.rejected;
+        if (original !== undefined) {
+          const contentEncoding = c.req.header("content-encoding");
+          forwarder?.enqueue({
+            bytes: original,
+            contentType: CONTENT_TYPES[encoding],
+            ...(contentEncoding === undefined ? {} : { contentEncoding }),
+          });
+        }
         const notes = [
           ...(outcome.rejected === 0
             ? []

@@ -37,6 +37,11 @@ export const COLLECTOR_DEFAULTS = {
   loaderMaxBackoffMillis: 30_000,
   /** A report or listing waits at most this long for what was accepted to reach storage. */
   readAfterWriteMillis: 2_000,
+  /** Bytes of accepted requests that may wait to be forwarded; past it, they are dropped. */
+  forwardMaxBytes: 64 * MIB,
+  /** Attempts to forward one request, and how long each may take. */
+  forwardMaxAttempts: 3,
+  forwardTimeoutMillis: 10_000,
   /** An analysis pass waits this long for what was accepted to reach storage. */
   drainBeforePassMillis: 60_000,
 } as const;
@@ -66,6 +71,13 @@ export interface CollectorOptions {
   analyzer?: AnalyzerOptions;
   /** Prices over the shipped list. @default the shipped list */
   prices?: PriceTable;
+  /** Send what is accepted on to another OTLP/HTTP endpoint, unchanged. @default none */
+  forwardTo?: string;
+  /** Headers for the forward target, as `name=value` (its credentials). */
+  forwardHeaders?: readonly string[];
+  /** Also send each finding, as a span with a `gen_ai.evaluation.result` event. @default false */
+  forwardFindings?: boolean;
+  forwardMaxBytes?: number | string;
   /** Finer settings, for tests and benchmarks; see COLLECTOR_DEFAULTS. */
   tuning?: Partial<Record<TuningKey, number>>;
 }
@@ -80,7 +92,9 @@ type TuningKey =
   | "loaderLingerMillis"
   | "loaderMaxBackoffMillis"
   | "readAfterWriteMillis"
-  | "drainBeforePassMillis";
+  | "drainBeforePassMillis"
+  | "forwardMaxAttempts"
+  | "forwardTimeoutMillis";
 
 export interface CollectorConfig {
   host: string;
@@ -101,6 +115,16 @@ export interface CollectorConfig {
   shutdown: { graceMillis: number; loadMillis: number };
   analysis: { config: AnalyzerConfig; intervalMillis: number; drainMillis: number };
   prices: PriceTable;
+  forward:
+    | {
+        url: string;
+        headers: Record<string, string>;
+        findings: boolean;
+        maxQueueBytes: number;
+        maxAttempts: number;
+        timeoutMillis: number;
+      }
+    | undefined;
 }
 
 /** A setting that cannot be used; the message names the flag and what would do. */
@@ -213,5 +237,52 @@ export function resolveCollectorConfig(
       drainMillis: tuning("drainBeforePassMillis"),
     },
     prices: options.prices ?? loadPriceTable(),
+    forward: options.forwardTo === undefined ? undefined : forwardConfig(options),
+  };
+}
+
+function forwardConfig(options: CollectorOptions): NonNullable<CollectorConfig["forward"]> {
+  const url = options.forwardTo as string;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new CollectorConfigError(
+      `--forward-to ${JSON.stringify(url)} is not a URL, e.g. http://127.0.0.1:4319`,
+    );
+  }
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
+    throw new CollectorConfigError(`--forward-to ${JSON.stringify(url)} is not http: or https:`);
+  }
+  const headers: Record<string, string> = {};
+  for (const header of options.forwardHeaders ?? []) {
+    const at = header.indexOf("=");
+    if (at <= 0) {
+      throw new CollectorConfigError(
+        `--forward-header ${JSON.stringify(header)} is not valid: expected name=value`,
+      );
+    }
+    headers[header.slice(0, at).trim().toLowerCase()] = header.slice(at + 1).trim();
+  }
+  const d = COLLECTOR_DEFAULTS;
+  return {
+    url,
+    headers,
+    findings: options.forwardFindings ?? false,
+    maxQueueBytes: whole("--forward-max-bytes", options.forwardMaxBytes, d.forwardMaxBytes, 1024, 2 ** 40),
+    maxAttempts: whole(
+      "forwardMaxAttempts",
+      options.tuning?.forwardMaxAttempts,
+      d.forwardMaxAttempts,
+      1,
+      100,
+    ),
+    timeoutMillis: whole(
+      "forwardTimeoutMillis",
+      options.tuning?.forwardTimeoutMillis,
+      d.forwardTimeoutMillis,
+      1,
+      600_000,
+    ),
   };
 }

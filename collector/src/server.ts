@@ -8,6 +8,7 @@ import { createAdaptorServer } from "@hono/node-server";
 import { openStore } from "@leantrace/storage";
 import { activityLine, createCollectorApp, normalizeSettings } from "./app.ts";
 import { type CollectorConfig, isLoopback } from "./config.ts";
+import { Forwarder } from "./forward/forwarder.ts";
 import { inlineNormalizer, threadedNormalizer } from "./ingest/normalizer.ts";
 import { IngestPipeline, pipelineOptions } from "./ingest/pipeline.ts";
 
@@ -37,7 +38,8 @@ export async function startCollector(
     config.ingestThreads > 0
       ? threadedNormalizer(settings, config.ingestThreads)
       : inlineNormalizer(settings);
-  const collector = createCollectorApp(store, ingest, config, normalizer);
+  const forwarder = config.forward === undefined ? undefined : new Forwarder({ ...config.forward, warn });
+  const collector = createCollectorApp(store, ingest, config, normalizer, forwarder);
   const server = createAdaptorServer({ fetch: collector.app.fetch, hostname: config.host });
   if ("requestTimeout" in server) server.requestTimeout = config.http.requestTimeoutMillis;
   try {
@@ -86,6 +88,7 @@ export async function startCollector(
         clearTimeout(late);
         await collector.analysis.stop();
         await normalizer.close();
+        await forwarder?.close(2_000);
         await ingest.stop(config.shutdown.loadMillis);
         await store.close();
       })();

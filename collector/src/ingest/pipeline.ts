@@ -42,6 +42,16 @@ export const healthSchema = z.object({
   }),
   /** Rows storage refused for good, set aside with their reasons. */
   deadLetters: z.object({ rows: z.number(), file: z.string(), latestReason: z.string().nullable() }),
+  /** Forwarding to another OTLP endpoint, when on: best effort, so never a reason to be degraded. */
+  forward: z
+    .object({
+      url: z.string(),
+      queuedBytes: z.number(),
+      sent: z.number(),
+      dropped: z.number(),
+      lastError: z.string().nullable(),
+    })
+    .optional(),
 });
 
 export type Health = z.infer<typeof healthSchema>;

@@ -13,6 +13,7 @@ export interface SpanInput {
   startTimeUnixNano?: string | bigint;
   endTimeUnixNano?: string | bigint;
   attributes?: Record<string, AttributeInput>;
+  events?: { name: string; timeUnixNano: string | bigint; attributes?: Record<string, AttributeInput> }[];
 }
 
 function anyValue(value: AttributeInput): Record<string, string | number | boolean> {
@@ -29,6 +30,7 @@ function keyValues(attributes: Record<string, AttributeInput>) {
 export function encodeTraceRequestJson(
   spans: readonly SpanInput[],
   resource: Record<string, AttributeInput> = {},
+  scope?: { name: string; version?: string },
 ): string {
   return JSON.stringify({
     resourceSpans: [
@@ -36,6 +38,7 @@ export function encodeTraceRequestJson(
         resource: { attributes: keyValues(resource) },
         scopeSpans: [
           {
+            ...(scope === undefined ? {} : { scope }),
             spans: spans.map((span) => ({
               traceId: span.traceId,
               spanId: span.spanId,
@@ -48,6 +51,15 @@ export function encodeTraceRequestJson(
                 ? {}
                 : { endTimeUnixNano: String(span.endTimeUnixNano) }),
               attributes: keyValues(span.attributes ?? {}),
+              ...(span.events === undefined
+                ? {}
+                : {
+                    events: span.events.map((event) => ({
+                      name: event.name,
+                      timeUnixNano: String(event.timeUnixNano),
+                      attributes: keyValues(event.attributes ?? {}),
+                    })),
+                  }),
             })),
           },
         ],

@@ -16,7 +16,10 @@ import { storageOptions, withStorageFlags } from "./options.ts";
 const MIB = 1024 * 1024;
 
 /** The command's flags as they come; every default lives in resolveCollectorConfig. */
-type CollectorFlags = Record<string, string | undefined>;
+type CollectorFlags = Record<string, string | undefined> & {
+  forwardHeader?: string[];
+  forwardFindings?: boolean;
+};
 
 export function collectorCommand(program: Command): void {
   withStorageFlags(
@@ -63,6 +66,17 @@ export function collectorCommand(program: Command): void {
         "--wal <dir>",
         "write-ahead log: where accepted rows wait until storage has them (default: <data>-wal)",
       )
+      .option("--forward-to <url>", "also send what is accepted, unchanged, to this OTLP/HTTP endpoint")
+      .option(
+        "--forward-header <name=value>",
+        "a header for the forward target, e.g. authorization=Basic ... (repeatable)",
+        (value: string, previous: string[] = []) => [...previous, value],
+      )
+      .option("--forward-findings", "also send each finding there, as a gen_ai.evaluation.result event")
+      .option(
+        "--forward-max-bytes <bytes>",
+        `bytes that may wait to be forwarded; past it, dropped (default: ${D.forwardMaxBytes / MIB} MiB)`,
+      )
       .option(
         "--wal-max-bytes <bytes>",
         `bytes accepted but not yet in storage the log may hold; past it, 503 (default: ${D.walMaxBytes / MIB} MiB)`,
@@ -84,7 +98,11 @@ export function collectorCommand(program: Command): void {
         walMaxBytes: flags.walMaxBytes,
         retentionSpansDays: flags.retentionSpansDays,
         retentionFindingsDays: flags.retentionFindingsDays,
+        forwardTo: flags.forwardTo,
+        forwardMaxBytes: flags.forwardMaxBytes,
       }),
+      ...(flags.forwardHeader === undefined ? {} : { forwardHeaders: flags.forwardHeader }),
+      ...(flags.forwardFindings ? { forwardFindings: true } : {}),
       ...(analyzer === undefined ? {} : { analyzer }),
       ...(flags.prices === undefined ? {} : { prices: loadPrices(flags.prices) }),
       storage: storageOptions(flags),

@@ -7,6 +7,7 @@ export default defineConfig({
       "collector/src/**/*.test.ts",
       "examples/**/*.test.ts",
       "test/**/*.test.ts",
+      "instrumentations/**/*.test.ts",
     ],
     // chDB allows one engine per process: every test file gets a process of its own.
     pool: "forks",

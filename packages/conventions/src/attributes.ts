@@ -23,6 +23,25 @@ export const ATTR_GEN_AI_WORKFLOW_NAME = "gen_ai.workflow.name";
 export const ATTR_GEN_AI_AGENT_NAME = "gen_ai.agent.name";
 export const ATTR_GEN_AI_INPUT_MESSAGES = "gen_ai.input.messages";
 export const ATTR_GEN_AI_OUTPUT_MESSAGES = "gen_ai.output.messages";
+/**
+ * Renamed from `gen_ai.usage.cache_creation.input_tokens` (open-telemetry/semantic-conventions-genai
+ * #440, as open-telemetry/opentelemetry-python-genai#554 records); both are read.
+ */
+export const ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS = "gen_ai.usage.cache_write.input_tokens";
+/**
+ * On the internal invocation spans that replace nested `invoke_agent` / `invoke_workflow` spans
+ * (`gen_ai.invocation.internal`): whether the invocation runs inside another one.
+ */
+export const ATTR_GEN_AI_INVOCATION_IS_NESTED = "gen_ai.invocation.is_nested";
+/** The span type of those invocations, as a span name or operation. */
+export const GEN_AI_INVOCATION_INTERNAL = "gen_ai.invocation.internal";
+// Evaluations are `gen_ai.evaluation.result` events on the span of the operation they judge
+// (semantic-conventions-genai docs/gen-ai/gen-ai-events.md), no longer spans of their own.
+export const EVENT_GEN_AI_EVALUATION_RESULT = "gen_ai.evaluation.result";
+export const ATTR_GEN_AI_EVALUATION_NAME = "gen_ai.evaluation.name";
+export const ATTR_GEN_AI_EVALUATION_SCORE_VALUE = "gen_ai.evaluation.score.value";
+export const ATTR_GEN_AI_EVALUATION_SCORE_LABEL = "gen_ai.evaluation.score.label";
+export const ATTR_GEN_AI_EVALUATION_EXPLANATION = "gen_ai.evaluation.explanation";
 
 // --- OpenTelemetry GenAI, deprecated names still emitted by older instrumentations ---
 export const ATTR_GEN_AI_SYSTEM = "gen_ai.system";
@@ -56,6 +75,13 @@ export const ATTR_OI_INPUT_VALUE = "input.value";
 export const ATTR_OI_OUTPUT_VALUE = "output.value";
 /** Followed by `.{i}.document.id`: one attribute per retrieved document. */
 export const ATTR_OI_RETRIEVAL_DOCUMENTS_PREFIX = "retrieval.documents.";
+/**
+ * Followed by `.{i}.message.role`, `.content`, `.tool_call_id`,
+ * `.tool_calls.{j}.tool_call.function.name` / `.arguments`: one attribute per message field.
+ */
+export const ATTR_OI_LLM_INPUT_MESSAGES_PREFIX = "llm.input_messages.";
+/** JSON of the run's metadata; LangChain puts its provider there as `ls_provider`. */
+export const ATTR_OI_METADATA = "metadata";
 
 // --- Vercel AI SDK ---
 export const ATTR_AI_MODEL_ID = "ai.model.id";
@@ -72,6 +98,13 @@ export const ATTR_AI_TOOL_CALL_INPUT = "ai.toolCall.input";
 export const ATTR_AI_TOOL_CALL_RESULT = "ai.toolCall.result";
 export const ATTR_AI_TOOL_CALL_OUTPUT = "ai.toolCall.output";
 export const ATTR_AI_TELEMETRY_FUNCTION_ID = "ai.telemetry.functionId";
+/** Embedding usage on `ai.embed` / `ai.embed.doEmbed` (and `ai.embedMany`). */
+export const ATTR_AI_USAGE_TOKENS = "ai.usage.tokens";
+export const ATTR_AI_USAGE_CACHE_READ_TOKENS = "ai.usage.inputTokenDetails.cacheReadTokens";
+export const ATTR_AI_USAGE_CACHE_WRITE_TOKENS = "ai.usage.inputTokenDetails.cacheWriteTokens";
+export const ATTR_AI_USAGE_OUTPUT_REASONING_TOKENS = "ai.usage.outputTokenDetails.reasoningTokens";
+/** The messages a `doGenerate` / `doStream` call sent, in the AI SDK's own message format. */
+export const ATTR_AI_PROMPT_MESSAGES = "ai.prompt.messages";
 
 // --- OpenTelemetry general ---
 /** The class of error a span ended with; set on a step, it means the step failed. */

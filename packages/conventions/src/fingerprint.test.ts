@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import {
   canonicalJson,
+  contentFingerprint,
   documentsFingerprint,
+  messageFingerprint,
   normalizeQuery,
   queryFingerprint,
   toolArgumentsFingerprint,
@@ -29,5 +31,62 @@ describe("fingerprints", () => {
   it("ignores the order and repeats of document ids", () => {
     expect(documentsFingerprint(["b", "a", "a"])).toBe(documentsFingerprint(["a", "b"]));
     expect(documentsFingerprint(["a"])).not.toBe(documentsFingerprint(["a", "b"]));
+  });
+
+  it("fingerprints a {role, content} message by its content, as before", () => {
+    expect(messageFingerprint({ role: "user", content: "Where is  my order?" })).toBe(
+      contentFingerprint("Where is my order?"),
+    );
+    expect(messageFingerprint({ role: "user", content: "Where is my order?" })).toBe("6951ac186c3c6207");
+    expect(messageFingerprint({ role: "tool", content: '{"b":1,"a":2}' })).toBe(
+      contentFingerprint('{"b":1,"a":2}'),
+    );
+    expect(messageFingerprint("plain")).toBe(contentFingerprint("plain"));
+  });
+
+  it("fingerprints a tool result carried in parts as the result itself", () => {
+    const result = { orderId: "A-17", status: "shipped", carrier: "DHL" };
+    // What the collector computes for the tool span's result (the JSON the tool returned).
+    const resultFp = contentFingerprint(result);
+    // Traceloop: the response as the JSON text the application sent back.
+    const asText = {
+      role: "tool",
+      parts: [{ type: "tool_call_response", id: "call_1", response: JSON.stringify(result) }],
+    };
+    // Vercel AI SDK 7: the response as the value; LangChain through Traceloop: a text part.
+    const asValue = { role: "tool", parts: [{ type: "tool_call_response", id: "call_1", response: result }] };
+    const asTextPart = { role: "tool", parts: [{ type: "text", content: JSON.stringify(result) }] };
+    expect(messageFingerprint(asText)).toBe(resultFp);
+    expect(messageFingerprint(asValue)).toBe(resultFp);
+    expect(messageFingerprint(asTextPart)).toBe(resultFp);
+    expect(
+      messageFingerprint({
+        role: "tool",
+        parts: [{ type: "tool_call_response", response: "no such order" }],
+      }),
+    ).toBe(contentFingerprint("no such order"));
+  });
+
+  it("fingerprints a text part like the same content, and tool calls by name and arguments", () => {
+    expect(messageFingerprint({ role: "user", parts: [{ type: "text", content: "Hi  there" }] })).toBe(
+      messageFingerprint({ role: "user", content: "Hi there" }),
+    );
+    const call = (args: unknown) => ({
+      role: "assistant",
+      parts: [{ type: "tool_call", id: "call_1", name: "get_order", arguments: args }],
+    });
+    expect(messageFingerprint(call({ orderId: "A-17" }))).toBe(
+      messageFingerprint(call('{"orderId":"A-17"}')),
+    );
+    expect(messageFingerprint(call({ orderId: "A-17" }))).not.toBe(
+      messageFingerprint(call({ orderId: "A-18" })),
+    );
+    const twoParts = {
+      role: "assistant",
+      parts: [{ type: "text", content: "Let me look." }, call({}).parts[0]],
+    };
+    expect(messageFingerprint(twoParts)).not.toBe(
+      messageFingerprint({ role: "assistant", content: "Let me look." }),
+    );
   });
 });

@@ -91,15 +91,47 @@ export function contentFingerprint(content: unknown): string {
   return fingerprint(typeof content === "string" ? normalizeText(content) : canonicalJson(content));
 }
 
+/** A string that holds JSON as that JSON's value (as the collector reads results), else the string. */
+function jsonOrText(value: unknown): unknown {
+  return typeof value === "string" ? (parseJsonText(value) ?? value) : value;
+}
+
 /**
- * One message of a conversation as later prompts hold it: its `content` when it has one, else
- * the message itself. The SDK fingerprints the messages it is given this way, the collector the
+ * What one part of a message (the GenAI conventions' `parts`) says: a text's content, a tool
+ * call's name and arguments, a tool result's response; any other part (an image, a file) as it is.
+ */
+function partValue(part: unknown): unknown {
+  if (typeof part !== "object" || part === null) return jsonOrText(part);
+  const p = part as Record<string, unknown>;
+  switch (p.type) {
+    case "text":
+    case "reasoning":
+    case "refusal":
+      return jsonOrText(p.content);
+    case "tool_call_response":
+      return jsonOrText(p.response ?? p.result);
+    case "tool_call":
+      return { name: p.name, arguments: jsonOrText(p.arguments) };
+    default:
+      return p;
+  }
+}
+
+/**
+ * One message of a conversation as later prompts hold it: its `content` when it has one; the
+ * value of its `parts` when it has those (the GenAI conventions' messages: a tool result is the
+ * `response` of a `tool_call_response` part, so it fingerprints as the result itself); else the
+ * message itself. The SDK fingerprints the messages it is given this way, the collector the
  * messages other instrumentations record, so that both see the same message alike.
  */
 export function messageFingerprint(message: unknown): string {
-  const content =
-    typeof message === "object" && message !== null && "content" in message
-      ? (message as { content: unknown }).content
-      : message;
-  return contentFingerprint(content);
+  if (typeof message === "object" && message !== null) {
+    if ("content" in message) return contentFingerprint((message as { content: unknown }).content);
+    const parts = (message as { parts?: unknown }).parts;
+    if (Array.isArray(parts)) {
+      const values = parts.map(partValue);
+      return contentFingerprint(values.length === 1 ? values[0] : values);
+    }
+  }
+  return contentFingerprint(message);
 }

@@ -1,7 +1,7 @@
 // Reads what a span means from whichever dialect described it: OpenTelemetry GenAI (latest and
 // deprecated names), OpenInference, Traceloop/OpenLLMetry and the Vercel AI SDK. Each field
 // lists its sources in order of preference; the first one present wins.
-import { isStepKind, type StepKind } from "@leantrace/conventions";
+import { isStepKind, parseJsonText, type StepKind } from "@leantrace/conventions";
 import * as A from "@leantrace/conventions/attributes";
 import type { AnyValue, AttributeMap } from "@leantrace/otlp";
 
@@ -11,6 +11,8 @@ const INPUT_TOKENS = [
   A.ATTR_OI_TOKEN_COUNT_PROMPT,
   A.ATTR_AI_USAGE_INPUT_TOKENS,
   A.ATTR_AI_USAGE_PROMPT_TOKENS,
+  // Vercel's embedding spans (`ai.embed.doEmbed`): the input is all an embedding has.
+  A.ATTR_AI_USAGE_TOKENS,
 ];
 const OUTPUT_TOKENS = [
   A.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
@@ -24,17 +26,22 @@ const CACHE_READ_TOKENS = [
   A.ATTR_TRACELOOP_USAGE_CACHE_READ_INPUT_TOKENS,
   A.ATTR_OI_TOKEN_COUNT_CACHE_READ,
   A.ATTR_AI_USAGE_CACHED_INPUT_TOKENS,
+  A.ATTR_AI_USAGE_CACHE_READ_TOKENS,
 ];
 const CACHE_CREATION_TOKENS = [
+  // The latest name first (semantic-conventions-genai #440), then the one it replaces.
+  A.ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS,
   A.ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS,
   A.ATTR_TRACELOOP_USAGE_CACHE_CREATION_INPUT_TOKENS,
   A.ATTR_OI_TOKEN_COUNT_CACHE_WRITE,
+  A.ATTR_AI_USAGE_CACHE_WRITE_TOKENS,
 ];
 const REASONING_TOKENS = [
   A.ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
   A.ATTR_TRACELOOP_USAGE_REASONING_TOKENS,
   A.ATTR_OI_TOKEN_COUNT_REASONING,
   A.ATTR_AI_USAGE_REASONING_TOKENS,
+  A.ATTR_AI_USAGE_OUTPUT_REASONING_TOKENS,
 ];
 const MODEL = [
   A.ATTR_GEN_AI_REQUEST_MODEL,
@@ -50,7 +57,11 @@ const PROVIDER = [
   A.ATTR_OI_LLM_SYSTEM,
   A.ATTR_AI_MODEL_PROVIDER,
 ];
-const WORKFLOW = [A.ATTR_GEN_AI_WORKFLOW_NAME, A.ATTR_TRACELOOP_WORKFLOW_NAME];
+const WORKFLOW = [
+  A.ATTR_GEN_AI_WORKFLOW_NAME,
+  A.ATTR_TRACELOOP_WORKFLOW_NAME,
+  A.ATTR_AI_TELEMETRY_FUNCTION_ID,
+];
 
 const OPERATION_KINDS: Record<string, StepKind> = {
   chat: "llm",
@@ -139,8 +150,18 @@ export function stepKind(
 ): StepKind {
   const own = attributes[A.ATTR_LEANTRACE_STEP_KIND];
   if (typeof own === "string" && isStepKind(own)) return own;
-  const byOperation = OPERATION_KINDS[text(attributes, [A.ATTR_GEN_AI_OPERATION_NAME])];
+  const operation = text(attributes, [A.ATTR_GEN_AI_OPERATION_NAME]);
+  const byOperation = OPERATION_KINDS[operation];
   if (byOperation) return byOperation;
+  // An internal invocation (what nested invoke_agent / invoke_workflow spans became) that does
+  // not say its operation: an agent inside the run, or the run itself at the root.
+  if (spanName === A.GEN_AI_INVOCATION_INTERNAL || operation === A.GEN_AI_INVOCATION_INTERNAL) {
+    return isRoot && attributes[A.ATTR_GEN_AI_INVOCATION_IS_NESTED] !== true ? "workflow" : "agent";
+  }
+  if (attributes[A.ATTR_GEN_AI_INVOCATION_IS_NESTED] !== undefined) return "agent";
+  // An evaluation recorded as a span of its own (before evaluations became
+  // `gen_ai.evaluation.result` events): a judgement about a step, not a step.
+  if (text(attributes, [A.ATTR_GEN_AI_EVALUATION_NAME]) !== "") return "other";
   const openInference = OPENINFERENCE_KINDS[text(attributes, [A.ATTR_OPENINFERENCE_SPAN_KIND])];
   if (openInference) return openInference === "other" && isRoot ? "workflow" : openInference;
   const traceloop = TRACELOOP_KINDS[text(attributes, [A.ATTR_TRACELOOP_SPAN_KIND])];
@@ -153,13 +174,109 @@ export function stepKind(
 }
 
 export const readModel = (attributes: AttributeMap) => text(attributes, MODEL);
-export const readProvider = (attributes: AttributeMap) => text(attributes, PROVIDER);
-export const readWorkflow = (attributes: AttributeMap) => text(attributes, WORKFLOW);
 
-export function readToolName(attributes: AttributeMap, kind: StepKind): string {
+/**
+ * Provider names as the GenAI conventions' well-known `gen_ai.provider.name` values, whatever
+ * an instrumentation called them: Vercel's provider ids (`openai.chat`, `anthropic.messages`,
+ * `amazon-bedrock`, ...), OpenInference's `llm.provider` / `llm.system` (`azure`, `mistralai`,
+ * `vertexai`, ...), the deprecated `gen_ai.system` values (`az.ai.openai`, `vertex_ai`, ...).
+ * Frameworks are not providers (`langchain`): empty. Anything else is kept as it came.
+ */
+const PROVIDER_ALIASES: Record<string, string> = {
+  openai: "openai",
+  anthropic: "anthropic",
+  "aws.bedrock": "aws.bedrock",
+  "amazon-bedrock": "aws.bedrock",
+  bedrock: "aws.bedrock",
+  aws: "aws.bedrock",
+  "azure.ai.openai": "azure.ai.openai",
+  "az.ai.openai": "azure.ai.openai",
+  azure: "azure.ai.openai",
+  "azure-openai": "azure.ai.openai",
+  azure_openai: "azure.ai.openai",
+  "azure.ai.inference": "azure.ai.inference",
+  "az.ai.inference": "azure.ai.inference",
+  "gcp.gemini": "gcp.gemini",
+  gemini: "gcp.gemini",
+  google: "gcp.gemini",
+  "google.generative-ai": "gcp.gemini",
+  "gcp.vertex_ai": "gcp.vertex_ai",
+  vertex_ai: "gcp.vertex_ai",
+  vertexai: "gcp.vertex_ai",
+  "google.vertex": "gcp.vertex_ai",
+  "gcp.gen_ai": "gcp.gen_ai",
+  cohere: "cohere",
+  deepseek: "deepseek",
+  groq: "groq",
+  "ibm.watsonx.ai": "ibm.watsonx.ai",
+  watsonx: "ibm.watsonx.ai",
+  mistral_ai: "mistral_ai",
+  mistral: "mistral_ai",
+  mistralai: "mistral_ai",
+  perplexity: "perplexity",
+  x_ai: "x_ai",
+  xai: "x_ai",
+  moonshot_ai: "moonshot_ai",
+  moonshotai: "moonshot_ai",
+  langchain: "",
+  llamaindex: "",
+};
+
+export function normalizeProvider(given: string): string {
+  const name = given.trim().toLowerCase();
+  const known = PROVIDER_ALIASES[name];
+  if (known !== undefined) return known;
+  // Vercel's ids name the provider, then the API: `openai.responses`, `google.vertex.chat`.
+  for (let end = name.lastIndexOf("."); end > 0; end = name.lastIndexOf(".", end - 1)) {
+    const prefix = PROVIDER_ALIASES[name.slice(0, end)];
+    if (prefix !== undefined && prefix !== "") return prefix;
+  }
+  return given;
+}
+
+/** LangChain's provider, from the run metadata OpenInference records (`ls_provider`). */
+function langChainProvider(attributes: AttributeMap): string {
+  const metadata = attributes[A.ATTR_OI_METADATA];
+  if (typeof metadata !== "string" || !metadata.includes("ls_provider")) return "";
+  const parsed = parseJsonText(metadata);
+  const provider =
+    typeof parsed === "object" && parsed !== null ? (parsed as Record<string, unknown>).ls_provider : "";
+  return typeof provider === "string" ? provider : "";
+}
+
+export function readProvider(attributes: AttributeMap): string {
+  return normalizeProvider(text(attributes, PROVIDER)) || normalizeProvider(langChainProvider(attributes));
+}
+
+/**
+ * The workflow a span names: `gen_ai.workflow.name`, Traceloop's, Vercel's function id; and on
+ * a workflow invocation that is not nested, `gen_ai.agent.name` (the GenAI conventions since
+ * semantic-conventions-genai v0.1.0 name workflows there, #126/#354/#410/#571).
+ */
+export function readWorkflow(attributes: AttributeMap): string {
+  const named = text(attributes, WORKFLOW);
+  if (named !== "") return named;
+  const operation = text(attributes, [A.ATTR_GEN_AI_OPERATION_NAME]);
+  if (operation === "invoke_workflow" && attributes[A.ATTR_GEN_AI_INVOCATION_IS_NESTED] !== true) {
+    return text(attributes, [A.ATTR_GEN_AI_AGENT_NAME]);
+  }
+  return "";
+}
+
+/** LangChain's tool classes: what Traceloop records as a tool's name when it has no better one. */
+export const LANGCHAIN_TOOL_CLASSES = new Set([
+  "DynamicStructuredTool",
+  "DynamicTool",
+  "StructuredTool",
+  "Tool",
+]);
+
+export function readToolName(attributes: AttributeMap, kind: StepKind, spanName = ""): string {
   const name = text(attributes, [A.ATTR_GEN_AI_TOOL_NAME, A.ATTR_OI_TOOL_NAME, A.ATTR_AI_TOOL_CALL_NAME]);
   if (name !== "" || kind !== "tool") return name;
-  return text(attributes, [A.ATTR_TRACELOOP_ENTITY_NAME]);
+  // Traceloop's tool spans name the tool there; OpenInference's TOOL spans without `tool.name`
+  // (its `traceTool` helper) are named after the tool.
+  return text(attributes, [A.ATTR_TRACELOOP_ENTITY_NAME]) || spanName;
 }
 
 /** The first attribute present among `keys`, as received. */
@@ -184,6 +301,8 @@ export const RESULT_SOURCES = [
 ];
 export const QUERY_SOURCES = [A.ATTR_GEN_AI_RETRIEVAL_QUERY_TEXT];
 export const LLM_INPUT_SOURCES = [A.ATTR_GEN_AI_INPUT_MESSAGES];
+/** Vercel's `doGenerate` / `doStream` spans keep the prompt in the AI SDK's message format. */
+export const VERCEL_PROMPT_SOURCES = [A.ATTR_AI_PROMPT_MESSAGES];
 export const LLM_OUTPUT_SOURCES = [A.ATTR_GEN_AI_OUTPUT_MESSAGES];
 /** OpenInference and Traceloop keep a step's input and output under generic names. */
 export const GENERIC_INPUT_SOURCES = [A.ATTR_OI_INPUT_VALUE, A.ATTR_TRACELOOP_ENTITY_INPUT];

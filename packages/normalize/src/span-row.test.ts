@@ -162,7 +162,8 @@ describe("dialects", () => {
     expect(inner).toMatchObject({
       kind: "llm",
       model: "gpt-4.1",
-      provider: "openai.chat",
+      // Vercel's provider id, as the GenAI conventions name the provider.
+      provider: "openai",
       total_tokens: 340,
     });
     expect(call).toMatchObject({ kind: "tool", tool_name: "weather" });
@@ -310,5 +311,304 @@ describe("what the analyzers need from every dialect", () => {
       });
     expect(q(["Refund policy?", "shipping"]).query_fp).toBe(q(["shipping", "refund policy"]).query_fp);
     expect(q(["refund policy"]).query_fp).not.toBe(q(["shipping"]).query_fp);
+  });
+});
+
+const ROOT = "";
+
+describe("what real instrumentations send", () => {
+  const result = { orderId: "A-17", status: "shipped", carrier: "DHL" };
+
+  it("matches a tool result with the later message carrying it as a tool_call_response part", () => {
+    const [tool, llm] = rows([
+      span("get_order.tool", {
+        "traceloop.span.kind": "tool",
+        "traceloop.entity.name": "get_order",
+        "traceloop.entity.output": JSON.stringify(result),
+      }),
+      span("chat gpt-4o-mini", {
+        "gen_ai.operation.name": "chat",
+        "gen_ai.input.messages": JSON.stringify([
+          { role: "user", parts: [{ type: "text", content: "Where is my order A-17?" }] },
+          {
+            role: "assistant",
+            parts: [{ type: "tool_call", id: "c1", name: "get_order", arguments: { orderId: "A-17" } }],
+          },
+          // Key order and spacing differ from the tool's output: the same result all the same.
+          {
+            role: "tool",
+            parts: [
+              {
+                type: "tool_call_response",
+                id: "c1",
+                response: '{"status": "shipped", "orderId": "A-17", "carrier": "DHL"}',
+              },
+            ],
+          },
+        ]),
+      }),
+    ]);
+    expect(tool?.result_fp).not.toBe("");
+    expect(llm?.input_part_fps).toHaveLength(3);
+    expect(llm?.input_part_fps[2]).toBe(tool?.result_fp);
+  });
+
+  it("gives each tool result of one message its own fingerprint", () => {
+    const [llm, a, b] = rows([
+      span("chat", {
+        "gen_ai.operation.name": "chat",
+        "gen_ai.input.messages": JSON.stringify([
+          {
+            role: "user",
+            parts: [
+              { type: "tool_call_response", id: "a", response: "first" },
+              { type: "tool_call_response", id: "b", response: "second" },
+            ],
+          },
+        ]),
+      }),
+      span("a", {
+        "gen_ai.operation.name": "execute_tool",
+        "gen_ai.tool.name": "x",
+        "gen_ai.tool.call.result": "first",
+      }),
+      span("b", {
+        "gen_ai.operation.name": "execute_tool",
+        "gen_ai.tool.name": "x",
+        "gen_ai.tool.call.result": "second",
+      }),
+    ]);
+    expect(llm?.input_part_fps).toEqual([a?.result_fp, b?.result_fp]);
+  });
+
+  it("reads the Vercel AI SDK's prompt messages, with tool results, as input fingerprints", () => {
+    const [tool, llm] = rows([
+      span("ai.toolCall", { "ai.toolCall.name": "get_order", "ai.toolCall.result": JSON.stringify(result) }),
+      span("ai.generateText.doGenerate", {
+        "ai.model.id": "gpt-4o-mini",
+        "ai.prompt.messages": JSON.stringify([
+          { role: "user", content: [{ type: "text", text: "Where is my order A-17?" }] },
+          {
+            role: "assistant",
+            content: [
+              { type: "tool-call", toolCallId: "c1", toolName: "get_order", input: { orderId: "A-17" } },
+            ],
+          },
+          {
+            role: "tool",
+            content: [
+              {
+                type: "tool-result",
+                toolCallId: "c1",
+                toolName: "get_order",
+                output: { type: "json", value: result },
+              },
+            ],
+          },
+        ]),
+      }),
+    ]);
+    expect(llm?.input_part_fps).toHaveLength(3);
+    expect(llm?.input_part_fps[2]).toBe(tool?.result_fp);
+  });
+
+  it("reads OpenInference's flattened input messages, and a TOOL span's name when it has no tool.name", () => {
+    const [tool, llm] = rows([
+      span("get_order", { "openinference.span.kind": "TOOL", "output.value": JSON.stringify(result) }),
+      span("OpenAI Chat Completions", {
+        "openinference.span.kind": "LLM",
+        "llm.input_messages.0.message.role": "user",
+        "llm.input_messages.0.message.content": "Where is my order A-17?",
+        "llm.input_messages.1.message.role": "assistant",
+        "llm.input_messages.1.message.tool_calls.0.tool_call.function.name": "get_order",
+        "llm.input_messages.1.message.tool_calls.0.tool_call.function.arguments": '{"orderId":"A-17"}',
+        "llm.input_messages.2.message.role": "tool",
+        "llm.input_messages.2.message.content": JSON.stringify(result),
+      }),
+    ]);
+    expect(tool).toMatchObject({ kind: "tool", tool_name: "get_order" });
+    expect(llm?.input_part_fps).toHaveLength(3);
+    expect(llm?.input_part_fps[2]).toBe(tool?.result_fp);
+  });
+
+  it("reads a LangChain ToolMessage result as its content, and the tool's name from it", () => {
+    const toolMessage = {
+      lc: 1,
+      type: "constructor",
+      id: ["langchain_core", "messages", "ToolMessage"],
+      kwargs: { status: "success", content: JSON.stringify(result), tool_call_id: "c1", name: "get_order" },
+    };
+    const [traceloop, openInference, llm] = rows([
+      span("execute_tool DynamicStructuredTool", {
+        "gen_ai.operation.name": "execute_tool",
+        "gen_ai.provider.name": "langchain",
+        "traceloop.span.kind": "task",
+        "traceloop.entity.name": "DynamicStructuredTool",
+        "traceloop.entity.output": JSON.stringify(toolMessage),
+      }),
+      span("get_order", {
+        "openinference.span.kind": "TOOL",
+        "tool.name": "get_order",
+        "output.value": JSON.stringify({ output: toolMessage }),
+      }),
+      span("chat gpt-4o-mini", {
+        "gen_ai.operation.name": "chat",
+        "gen_ai.input.messages": JSON.stringify([
+          { role: "tool", parts: [{ type: "text", content: JSON.stringify(result) }] },
+        ]),
+      }),
+    ]);
+    expect(traceloop).toMatchObject({
+      kind: "tool",
+      tool_name: "get_order",
+      provider: "",
+      result_chars: JSON.stringify(result).length,
+    });
+    expect(openInference).toMatchObject({ kind: "tool", tool_name: "get_order" });
+    expect(traceloop?.result_fp).toBe(llm?.input_part_fps[0]);
+    expect(openInference?.result_fp).toBe(llm?.input_part_fps[0]);
+  });
+
+  it("reads Vercel's embedding tokens, cache writes, reasoning details and function id", () => {
+    const [embed, generate] = rows([
+      span("ai.embed.doEmbed", {
+        "ai.model.id": "text-embedding-3-small",
+        "ai.model.provider": "openai.embedding",
+        "ai.usage.tokens": 3,
+        "ai.telemetry.functionId": "kb-embed",
+      }),
+      span("ai.generateText.doGenerate", {
+        "ai.model.id": "claude-sonnet-4",
+        "ai.model.provider": "anthropic.messages",
+        "ai.usage.inputTokens": 900,
+        "ai.usage.outputTokens": 50,
+        "ai.usage.inputTokenDetails.cacheReadTokens": 600,
+        "ai.usage.inputTokenDetails.cacheWriteTokens": 200,
+        "ai.usage.outputTokenDetails.reasoningTokens": 20,
+        "ai.telemetry.functionId": "order-status",
+      }),
+    ]);
+    expect(embed).toMatchObject({
+      kind: "embedding",
+      input_tokens: 3,
+      total_tokens: 3,
+      provider: "openai",
+      workflow: "kb-embed",
+    });
+    expect(generate).toMatchObject({
+      kind: "llm",
+      provider: "anthropic",
+      cache_read_input_tokens: 600,
+      cache_creation_input_tokens: 200,
+      reasoning_output_tokens: 20,
+      workflow: "order-status",
+    });
+  });
+
+  it("reads the renamed cache-write attribute before the old one", () => {
+    expect(
+      one("chat", { "gen_ai.operation.name": "chat", "gen_ai.usage.cache_write.input_tokens": 70 }),
+    ).toMatchObject({
+      cache_creation_input_tokens: 70,
+    });
+    expect(
+      one("chat", {
+        "gen_ai.operation.name": "chat",
+        "gen_ai.usage.cache_write.input_tokens": 70,
+        "gen_ai.usage.cache_creation.input_tokens": 5,
+      }),
+    ).toMatchObject({ cache_creation_input_tokens: 70 });
+  });
+
+  it("normalizes provider names to the GenAI conventions' well-known values, keeping unknown ones", () => {
+    const provider = (attributes: AttributeMap) =>
+      one("chat", { "gen_ai.operation.name": "chat", ...attributes }).provider;
+    expect(provider({ "gen_ai.system": "openai.chat" })).toBe("openai");
+    expect(provider({ "gen_ai.system": "openai.responses" })).toBe("openai");
+    expect(provider({ "ai.model.provider": "anthropic.messages" })).toBe("anthropic");
+    expect(provider({ "ai.model.provider": "amazon-bedrock" })).toBe("aws.bedrock");
+    expect(provider({ "ai.model.provider": "azure.chat" })).toBe("azure.ai.openai");
+    expect(provider({ "ai.model.provider": "google.generative-ai" })).toBe("gcp.gemini");
+    expect(provider({ "ai.model.provider": "google.vertex.chat" })).toBe("gcp.vertex_ai");
+    expect(provider({ "gen_ai.system": "az.ai.openai" })).toBe("azure.ai.openai");
+    expect(provider({ "llm.provider": "mistralai" })).toBe("mistral_ai");
+    expect(provider({ "gen_ai.provider.name": "langchain" })).toBe("");
+    expect(provider({ metadata: '{"ls_provider":"openai","ls_model_name":"gpt-4o-mini"}' })).toBe("openai");
+    expect(provider({ "gen_ai.provider.name": "acme-llm" })).toBe("acme-llm");
+  });
+
+  it("names a run after its service when its root span is a library's name for one call", () => {
+    const service = { "service.name": "support-agent" };
+    const chat = { "gen_ai.operation.name": "chat", "gen_ai.request.model": "gpt-4o-mini" };
+    expect(rows([span("chat gpt-4o-mini", chat, ROOT)], service)[0]?.workflow).toBe("support-agent");
+    expect(
+      rows([span("OpenAI Chat Completions", { "openinference.span.kind": "LLM" }, ROOT)], service)[0]
+        ?.workflow,
+    ).toBe("support-agent");
+    expect(rows([span("ai.streamText", { "ai.model.id": "gpt-4o-mini" }, ROOT)], service)[0]?.workflow).toBe(
+      "support-agent",
+    );
+    // Vercel AI SDK 7 names its root span after the model and the function id as the agent.
+    const agent = { "gen_ai.operation.name": "invoke_agent", "gen_ai.request.model": "gpt-4o-mini" };
+    expect(rows([span("invoke_agent gpt-4o-mini", agent, ROOT)], service)[0]?.workflow).toBe("support-agent");
+    expect(
+      rows(
+        [span("invoke_agent gpt-4o-mini", { ...agent, "gen_ai.agent.name": "order-status" }, ROOT)],
+        service,
+      )[0]?.workflow,
+    ).toBe("order-status");
+    // A root span the application named still names its run (the runs view reads its name).
+    expect(rows([span("order-status", {}, ROOT)], service)[0]?.workflow).toBe("");
+    expect(
+      rows([span("invoke_agent triage", { "gen_ai.operation.name": "invoke_agent" }, ROOT)], service)[0]
+        ?.workflow,
+    ).toBe("");
+    // A workflow attribute wins; a child span never gets the service's name; nor does the default service.
+    expect(
+      rows([span("chat gpt-4o-mini", { ...chat, "gen_ai.workflow.name": "triage" }, ROOT)], service)[0]
+        ?.workflow,
+    ).toBe("triage");
+    expect(rows([span("chat gpt-4o-mini", chat)], service)[0]?.workflow).toBe("");
+    expect(
+      rows([span("chat gpt-4o-mini", chat, ROOT)], { "service.name": "unknown_service:node" })[0]?.workflow,
+    ).toBe("");
+  });
+
+  it("reads workflow invocations and the internal invocation spans that replace nested ones", () => {
+    expect(
+      rows([
+        span(
+          "invoke_workflow",
+          { "gen_ai.operation.name": "invoke_workflow", "gen_ai.agent.name": "triage" },
+          ROOT,
+        ),
+      ])[0],
+    ).toMatchObject({ kind: "workflow", workflow: "triage" });
+    expect(one("gen_ai.invocation.internal", { "gen_ai.invocation.is_nested": true })).toMatchObject({
+      kind: "agent",
+    });
+    expect(
+      one("invoke_agent refunds", {
+        "gen_ai.operation.name": "invoke_agent",
+        "gen_ai.invocation.is_nested": true,
+      }),
+    ).toMatchObject({ kind: "agent" });
+    expect(
+      one("invoke_workflow refunds", {
+        "gen_ai.operation.name": "invoke_workflow",
+        "gen_ai.agent.name": "refunds",
+        "gen_ai.invocation.is_nested": true,
+      }),
+    ).toMatchObject({ kind: "workflow", workflow: "" });
+  });
+
+  it("takes an evaluation recorded as a span for a judgement, not a step", () => {
+    expect(
+      one(
+        "evaluation",
+        { "gen_ai.evaluation.name": "relevance", "gen_ai.evaluation.score.value": 0.8 },
+        ROOT,
+      ),
+    ).toMatchObject({ kind: "other", total_tokens: 0 });
   });
 });

@@ -5,7 +5,6 @@ import {
   documentsFingerprint,
   isOutcome,
   isStepEffect,
-  messageFingerprint,
   queryFingerprint,
   type StepKind,
   shellToolEffect,
@@ -21,6 +20,7 @@ import {
   first,
   GENERIC_INPUT_SOURCES,
   GENERIC_OUTPUT_SOURCES,
+  LANGCHAIN_TOOL_CLASSES,
   LLM_INPUT_SOURCES,
   LLM_OUTPUT_SOURCES,
   QUERY_SOURCES,
@@ -43,6 +43,7 @@ import {
   MAX_FINGERPRINT_CHARS,
   MAX_NAME_CHARS,
 } from "./limits.ts";
+import { inputPartFingerprints, langChainToolMessage, toolResultValue } from "./messages.ts";
 
 const TRACE_ID = /^[0-9a-f]{32}$/;
 const SPAN_ID = /^[0-9a-f]{16}$/;
@@ -106,14 +107,6 @@ function openInferenceDocuments(attributes: AttributeMap): string[] {
   return ids.sort((a, b) => a[0] - b[0]).map(([, id]) => id);
 }
 
-function inputParts(attributes: AttributeMap): string[] {
-  const own = attributes[A.ATTR_LEANTRACE_FP_INPUT_PARTS];
-  if (Array.isArray(own)) return own.filter((p): p is string => typeof p === "string");
-  const messages = structuredValue(first(attributes, LLM_INPUT_SOURCES));
-  if (!Array.isArray(messages)) return [];
-  return messages.map(messageFingerprint);
-}
-
 /** The SDK's effect, else a shell tool's command read from the arguments another instrumentation recorded. */
 function toolEffect(attributes: AttributeMap, kind: StepKind, toolName: string): string {
   if (kind !== "tool") return "";
@@ -139,7 +132,67 @@ function resultChars(attributes: AttributeMap, sources: readonly string[]): numb
   const own = attributes[A.ATTR_LEANTRACE_RESULT_CHARS];
   if (typeof own === "number" && Number.isFinite(own) && own >= 0) return boundedCount(own);
   const content = first(attributes, sources);
-  return content === undefined ? 0 : attributeText(content).length;
+  if (content === undefined) return 0;
+  // A LangChain ToolMessage adds its content to the prompt, not its serialization.
+  const message = langChainToolMessage(structuredValue(content));
+  if (message !== undefined) {
+    return typeof message.content === "string"
+      ? message.content.length
+      : JSON.stringify(message.content).length;
+  }
+  return attributeText(content).length;
+}
+
+/** A tool's name, and LangChain's tool name where Traceloop recorded only the tool's class. */
+function toolNameOf(
+  attributes: AttributeMap,
+  kind: StepKind,
+  spanName: string,
+  resultSources: readonly string[],
+) {
+  const recorded = readToolName(attributes, kind, spanName);
+  if (kind !== "tool" || !LANGCHAIN_TOOL_CLASSES.has(recorded)) return recorded;
+  return langChainToolMessage(structuredValue(first(attributes, resultSources)))?.name || recorded;
+}
+
+/** Root spans that describe one operation of a library, not the application's run. */
+const SINGLE_STEP_KINDS: ReadonlySet<StepKind> = new Set([
+  "llm",
+  "embedding",
+  "retrieval",
+  "rerank",
+  "tool",
+  "reasoning",
+]);
+/** Vercel's `ai.generateText`, ...; LangChain's graph and runnables. */
+const LIBRARY_ROOT_NAMES = /^(?:ai\.[A-Za-z.]+|LangGraph|Runnable[A-Za-z]*|AgentExecutor)$/;
+
+/**
+ * The workflow of a run whose root span names none: when the root span is a library's name for
+ * one operation (an LLM call, an embedding, a tool; a span named `{operation} {model}` such as
+ * Vercel's `invoke_agent gpt-4o-mini`; `ai.generateText`; LangChain's `LangGraph`), its name
+ * would put the runs of every application together: the run is named after the agent the span
+ * names (`gen_ai.agent.name`), else after the service (`service.name`, unless the SDK's default
+ * `unknown_service...`). Any other root span keeps naming its run, as before.
+ */
+function rootWorkflow(
+  span: DecodedSpan,
+  kind: StepKind,
+  attributes: AttributeMap,
+  resource: AttributeMap,
+): string {
+  const operation = text(attributes, [A.ATTR_GEN_AI_OPERATION_NAME]);
+  const model = readModel(attributes);
+  const generic =
+    SINGLE_STEP_KINDS.has(kind) ||
+    LIBRARY_ROOT_NAMES.test(span.name) ||
+    (operation !== "" &&
+      (span.name === operation || (model !== "" && span.name === `${operation} ${model}`)));
+  if (!generic) return "";
+  const agent = text(attributes, [A.ATTR_GEN_AI_AGENT_NAME]);
+  if (agent !== "") return agent;
+  const service = text(resource, [A.ATTR_SERVICE_NAME]);
+  return service.startsWith("unknown_service") ? "" : service;
 }
 
 /** The time of the latest `leantrace.outcome` event, in nanoseconds; 0 when there is none. */
@@ -208,7 +261,7 @@ function spanRow(
   })();
   const resultSources = kind === "llm" ? RESULT_SOURCES : [...RESULT_SOURCES, ...genericOutput];
   const model = name(readModel(a));
-  const toolName = name(readToolName(a, kind));
+  const toolName = name(toolNameOf(a, kind, span.name, resultSources));
   const price = counted && model !== "" ? priceOf(prices, model) : undefined;
   const start = span.startTimeUnixNano;
   const end = span.endTimeUnixNano;
@@ -218,7 +271,7 @@ function spanRow(
     span_id: span.spanId,
     parent_span_id: span.parentSpanId,
     run_id: name(text(a, [A.ATTR_LEANTRACE_RUN_ID]) || (runIds.get(span.traceId) ?? span.traceId)),
-    workflow: name(readWorkflow(a)),
+    workflow: name(readWorkflow(a) || (isRoot ? rootWorkflow(span, kind, a, resource) : "")),
     span_name: boundedText(span.name, maxChars),
     kind,
     operation: name(text(a, [A.ATTR_GEN_AI_OPERATION_NAME])),
@@ -252,7 +305,9 @@ function spanRow(
       toolArgumentsFingerprint,
     ),
     effect: toolEffect(a, kind, toolName),
-    result_fp: fingerprintOf(a, A.ATTR_LEANTRACE_FP_TOOL_RESULT, resultSources, contentFingerprint),
+    result_fp: fingerprintOf(a, A.ATTR_LEANTRACE_FP_TOOL_RESULT, resultSources, (content) =>
+      contentFingerprint(toolResultValue(content)),
+    ),
     result_chars: resultChars(a, resultSources),
     query_fp: fingerprintOf(
       a,
@@ -273,7 +328,7 @@ function spanRow(
       kind === "llm" ? [...LLM_INPUT_SOURCES, ...GENERIC_INPUT_SOURCES] : LLM_INPUT_SOURCES,
       contentFingerprint,
     ),
-    input_part_fps: boundedList(inputParts(a), MAX_FINGERPRINT_CHARS),
+    input_part_fps: boundedList(inputPartFingerprints(a), MAX_FINGERPRINT_CHARS),
     output_fp: fingerprintOf(
       a,
       A.ATTR_LEANTRACE_FP_OUTPUT,

@@ -196,8 +196,8 @@ describe("replayed mini-swe-agent runs", () => {
     expect(table.stdout).toContain("mini-swe-agent");
     expect(table.stdout).toContain("3,508,905");
     const none = await leantrace("report", "--json", "--workflow", "other", "--endpoint", collector.url);
-    expect(none.code).toBe(0);
-    expect(JSON.parse(none.stdout)).toEqual({ workflows: [] });
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain('no runs of workflow "other" were found');
   });
 
   it("says in a sentence when the collector cannot be reached or a flag is wrong", async () => {

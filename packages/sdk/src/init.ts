@@ -6,6 +6,7 @@ import {
   ATTR_SERVICE_NAME,
   ATTR_SERVICE_VERSION,
 } from "@leantrace/conventions/attributes";
+import type { MeterProvider } from "@opentelemetry/api";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import {
   envDetector,
@@ -15,7 +16,8 @@ import {
   resourceFromAttributes,
 } from "@opentelemetry/resources";
 import { NodeSDK } from "@opentelemetry/sdk-node";
-import { BatchSpanProcessor, type SpanExporter } from "@opentelemetry/sdk-trace-base";
+import { BatchSpanProcessor, type BufferConfig, type SpanExporter } from "@opentelemetry/sdk-trace-base";
+import { CollectorWatch, DropReporter, GuardedExporter, queueDropCounter, warn } from "./export-guard.ts";
 import { OtlpJsonFileExporter } from "./file-exporter.ts";
 import { configure } from "./settings.ts";
 
@@ -47,21 +49,41 @@ export interface InitOptions {
   /** How long a batch of spans may wait before it is exported. @default 1000 */
   exportDelayMillis?: number;
   /**
-   * Spans held while waiting for export; past it new spans are dropped. Larger than the
-   * OpenTelemetry default (2048): an agent suite running fast produces bursts.
+   * Spans held while waiting for export; past it new spans are dropped (counted and reported
+   * like failed exports). Larger than the OpenTelemetry default (2048): an agent suite running
+   * fast produces bursts.
    * @default 32768
    */
   maxQueueSize?: number;
+  /**
+   * The longest `shutdown()` and `forceFlush()` take, whatever the collector does (down,
+   * refusing, never answering): then they resolve, and what was not sent is dropped and counted.
+   * Each export's own deadline (OpenTelemetry's export timeout, 10 s or
+   * `OTEL_EXPORTER_OTLP_TRACES_TIMEOUT`, its retries included) is held to this less 250 ms, so
+   * that an export under way when shutdown starts ends within it and holds the process no longer.
+   * @default 5000
+   */
+  shutdownTimeoutMillis?: number;
 }
 
-/** What `init()` started: flush before the process ends, or shut it down. */
+/** What `init()` started: flush before the process ends, or shut it down. Neither ever rejects. */
 export interface LeantraceSdk {
+  /** Sends what has ended so far; resolves within `shutdownTimeoutMillis`. */
   forceFlush(): Promise<void>;
+  /**
+   * Sends what is left and stops; resolves within `shutdownTimeoutMillis`. Logs
+   * `leantrace.sdk.dropped_spans=N` when spans were dropped.
+   */
   shutdown(): Promise<void>;
+  /** Spans dropped so far: exports that failed (after retries) and spans the full queue turned away. */
+  droppedSpans(): number;
 }
 
 const DEFAULT_ENDPOINT = "http://127.0.0.1:4318";
 const DEFAULT_SERVICE_NAME = "agent";
+const DEFAULT_SHUTDOWN_TIMEOUT_MILLIS = 5000;
+/** OpenTelemetry's export timeout when none is set. */
+const OTEL_EXPORT_TIMEOUT_MILLIS = 10_000;
 
 function tracesUrl(endpoint: string | undefined): string | undefined {
   if (endpoint !== undefined) return `${endpoint.replace(/\/+$/, "")}/v1/traces`;
@@ -72,33 +94,115 @@ function tracesUrl(endpoint: string | undefined): string | undefined {
   return `${DEFAULT_ENDPOINT}/v1/traces`;
 }
 
-function createExporter(options: InitOptions): SpanExporter {
+/** Where the exporter sends spans, as it works it out from the OTEL_* variables (for the warning). */
+function destinationUrl(url: string | undefined): string {
+  if (url !== undefined) return url;
+  const traces = process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
+  if (traces) return traces;
+  const base = process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? DEFAULT_ENDPOINT;
+  return `${base.endsWith("/") ? base : `${base}/`}v1/traces`;
+}
+
+/**
+ * The exporter's own timeout as OpenTelemetry reads it, held to the shutdown bound less a
+ * margin: an export then ends on its own terms (answered, refused or timed out, retries
+ * included) before shutdown has to give up on it.
+ */
+function exportTimeoutMillis(shutdownTimeoutMillis: number): number {
+  const fromEnv = [process.env.OTEL_EXPORTER_OTLP_TRACES_TIMEOUT, process.env.OTEL_EXPORTER_OTLP_TIMEOUT]
+    .map((text) => (text === undefined || text.trim() === "" ? Number.NaN : Number(text)))
+    .find((millis) => Number.isFinite(millis) && millis > 0);
+  const margin = Math.min(250, shutdownTimeoutMillis / 4);
+  return Math.min(fromEnv ?? OTEL_EXPORT_TIMEOUT_MILLIS, shutdownTimeoutMillis - margin);
+}
+
+interface Destination {
+  exporter: SpanExporter;
+  /** The URL or the folder, for the warning. */
+  name: string;
+  watch?: CollectorWatch;
+  timeoutMillis?: number;
+}
+
+function createExporter(options: InitOptions, shutdownTimeoutMillis: number): Destination {
   const exportTo = options.exportTo ?? process.env.LEANTRACE_EXPORT_TO ?? "http";
   if (exportTo.startsWith("file:")) {
     const dir = exportTo.slice("file:".length);
     if (dir === "") throw new Error('exportTo "file:" needs a folder, e.g. "file:./leantrace-spans"');
-    return new OtlpJsonFileExporter(dir);
+    return { exporter: new OtlpJsonFileExporter(dir), name: dir };
   }
   if (exportTo !== "http") {
     throw new Error(`exportTo ${JSON.stringify(exportTo)} is not valid: expected "http" or "file:DIR"`);
   }
   const url = tracesUrl(options.endpoint);
-  return new OTLPTraceExporter({
+  const name = destinationUrl(url);
+  const timeoutMillis = exportTimeoutMillis(shutdownTimeoutMillis);
+  const exporter = new OTLPTraceExporter({
     ...(url === undefined ? {} : { url }),
     ...(options.headers === undefined ? {} : { headers: options.headers }),
+    timeoutMillis,
   });
+  return { exporter, name, watch: new CollectorWatch(name), timeoutMillis };
 }
 
-/** Starts exporting the wrappers' spans. Call once, early; `shutdown()` flushes at the end. */
+/** Resolves true when `promise` settles within `millis`, false when the time runs out first. */
+async function within(promise: Promise<unknown>, millis: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), millis);
+  });
+  try {
+    return await Promise.race([
+      promise.then(
+        () => true,
+        (error: unknown) => {
+          // Nothing the exporter does rejects any more; anything else is said, never thrown.
+          warn(`leantrace: ${error instanceof Error ? error.message : String(error)}`);
+          return true;
+        },
+      ),
+      timeout,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Starts exporting the wrappers' spans. Call once, early; `shutdown()` flushes at the end. Export
+ * never hurts the agent: failed exports are retried as OpenTelemetry does, then dropped with a
+ * warning (at most one line per 30 s, through the diag logger, or on stderr when none is set);
+ * `forceFlush()` and `shutdown()` never reject and resolve within `shutdownTimeoutMillis`.
+ */
 export function init(options: InitOptions = {}): LeantraceSdk {
+  const shutdownTimeoutMillis = options.shutdownTimeoutMillis ?? DEFAULT_SHUTDOWN_TIMEOUT_MILLIS;
+  if (!Number.isFinite(shutdownTimeoutMillis) || shutdownTimeoutMillis <= 0) {
+    throw new Error(
+      `shutdownTimeoutMillis must be a positive number of milliseconds, not ${shutdownTimeoutMillis}`,
+    );
+  }
   if (options.captureContent !== undefined) configure({ captureContent: options.captureContent });
   if (options.redact !== undefined) configure({ redact: options.redact });
-  const exporter = createExporter(options);
-  const processor = new BatchSpanProcessor(exporter, {
+  const reporter = new DropReporter();
+  const destination = createExporter(options, shutdownTimeoutMillis);
+  const exporter = new GuardedExporter(
+    destination.exporter,
+    destination.name,
+    reporter,
+    destination.watch,
+    destination.timeoutMillis,
+  );
+  const maxQueueSize = options.maxQueueSize ?? 32_768;
+  const bufferConfig: BufferConfig & { selfObsMeterProvider: MeterProvider } = {
     scheduledDelayMillis: options.exportDelayMillis ?? 1000,
-    maxQueueSize: options.maxQueueSize ?? 32_768,
-    maxExportBatchSize: 2048,
-  });
+    maxQueueSize,
+    maxExportBatchSize: Math.min(2048, maxQueueSize),
+    // Passed through to the processor (an option its shim's type leaves out): see queueDropCounter.
+    selfObsMeterProvider: queueDropCounter((count) =>
+      reporter.drop(count, `did not fit in the export queue (maxQueueSize ${maxQueueSize})`),
+    ),
+  };
+  const processor = new BatchSpanProcessor(exporter, bufferConfig);
   // Precedence, lowest first: our default name, the OTEL_* variables, the options.
   const ciRunId = options.ciRunId ?? process.env.LEANTRACE_CI_RUN_ID;
   const fromOptions: ResourceDetector = {
@@ -117,8 +221,32 @@ export function init(options: InitOptions = {}): LeantraceSdk {
     instrumentations: [],
   });
   sdk.start();
+
+  let shutdown: Promise<void> | undefined;
   return {
-    forceFlush: () => processor.forceFlush(),
-    shutdown: () => sdk.shutdown(),
+    forceFlush: async () => {
+      if (shutdown !== undefined) return shutdown;
+      // The processor's flush sends what is queued; the exports it started earlier (on its timer)
+      // may still be under way, and a flush is done only when they are too.
+      await within(
+        processor.forceFlush().then(() => exporter.settled()),
+        shutdownTimeoutMillis,
+      );
+    },
+    shutdown: () => {
+      shutdown ??= (async () => {
+        const finished = await within(sdk.shutdown(), shutdownTimeoutMillis);
+        if (!finished) {
+          exporter.abandon(
+            `were still being exported when shutdown gave up after ${shutdownTimeoutMillis} ms`,
+          );
+          destination.watch?.abort();
+        }
+        destination.watch?.close();
+        reporter.finish();
+      })();
+      return shutdown;
+    },
+    droppedSpans: () => reporter.dropped,
   };
 }

@@ -33,57 +33,83 @@ function field(record: unknown, key: string): unknown {
   return isRecord(record) ? record[key] : undefined;
 }
 
-function sum(...values: (number | undefined)[]): number | undefined {
-  const known = values.filter((v): v is number => v !== undefined);
-  return known.length === 0 ? undefined : known.reduce((a, b) => a + b, 0);
+/** The sum of the counts known; undefined when none is. (Called per LLM call: no arrays.) */
+function sum(a: number | undefined, b: number | undefined, c?: number): number | undefined {
+  if (a === undefined && b === undefined && c === undefined) return undefined;
+  return 0 + (a ?? 0) + (b ?? 0) + (c ?? 0);
 }
 
-function withoutUndefined(usage: TokenUsage): TokenUsage | undefined {
-  const entries = Object.entries(usage).filter(([, v]) => v !== undefined);
-  return entries.length === 0 ? undefined : (Object.fromEntries(entries) as TokenUsage);
+/** The counts known, in one object; undefined when none is. */
+function knownCounts(
+  inputTokens: number | undefined,
+  outputTokens: number | undefined,
+  cacheReadInputTokens: number | undefined,
+  cacheCreationInputTokens: number | undefined,
+  reasoningOutputTokens: number | undefined,
+): TokenUsage | undefined {
+  if (
+    inputTokens === undefined &&
+    outputTokens === undefined &&
+    cacheReadInputTokens === undefined &&
+    cacheCreationInputTokens === undefined &&
+    reasoningOutputTokens === undefined
+  ) {
+    return undefined;
+  }
+  const usage: TokenUsage = {};
+  if (inputTokens !== undefined) usage.inputTokens = inputTokens;
+  if (outputTokens !== undefined) usage.outputTokens = outputTokens;
+  if (cacheReadInputTokens !== undefined) usage.cacheReadInputTokens = cacheReadInputTokens;
+  if (cacheCreationInputTokens !== undefined) usage.cacheCreationInputTokens = cacheCreationInputTokens;
+  if (reasoningOutputTokens !== undefined) usage.reasoningOutputTokens = reasoningOutputTokens;
+  return usage;
 }
 
 /** Anthropic Messages API: `{ type: "message", usage: { input_tokens, cache_read_input_tokens, ... } }`. */
 function anthropicUsage(usage: Json): TokenUsage | undefined {
   const cacheRead = count(usage.cache_read_input_tokens);
   const cacheCreation = count(usage.cache_creation_input_tokens);
-  return withoutUndefined({
-    inputTokens: sum(count(usage.input_tokens), cacheRead, cacheCreation),
-    outputTokens: count(usage.output_tokens),
-    cacheReadInputTokens: cacheRead,
-    cacheCreationInputTokens: cacheCreation,
-  });
+  return knownCounts(
+    sum(count(usage.input_tokens), cacheRead, cacheCreation),
+    count(usage.output_tokens),
+    cacheRead,
+    cacheCreation,
+    undefined,
+  );
 }
 
 /** OpenAI Chat Completions: `usage.prompt_tokens`, `completion_tokens` and their details. */
 function openAiChatUsage(usage: Json): TokenUsage | undefined {
-  return withoutUndefined({
-    inputTokens: count(usage.prompt_tokens),
-    outputTokens: count(usage.completion_tokens),
-    cacheReadInputTokens: count(field(usage.prompt_tokens_details, "cached_tokens")),
-    reasoningOutputTokens: count(field(usage.completion_tokens_details, "reasoning_tokens")),
-  });
+  return knownCounts(
+    count(usage.prompt_tokens),
+    count(usage.completion_tokens),
+    count(field(usage.prompt_tokens_details, "cached_tokens")),
+    undefined,
+    count(field(usage.completion_tokens_details, "reasoning_tokens")),
+  );
 }
 
 /** OpenAI Responses: `usage.input_tokens`, `output_tokens` and their details. */
 function openAiResponsesUsage(usage: Json): TokenUsage | undefined {
-  return withoutUndefined({
-    inputTokens: count(usage.input_tokens),
-    outputTokens: count(usage.output_tokens),
-    cacheReadInputTokens: count(field(usage.input_tokens_details, "cached_tokens")),
-    reasoningOutputTokens: count(field(usage.output_tokens_details, "reasoning_tokens")),
-  });
+  return knownCounts(
+    count(usage.input_tokens),
+    count(usage.output_tokens),
+    count(field(usage.input_tokens_details, "cached_tokens")),
+    undefined,
+    count(field(usage.output_tokens_details, "reasoning_tokens")),
+  );
 }
 
 /** Gemini: `usageMetadata`; its candidate count leaves out thinking tokens, added back here. */
 function geminiUsage(meta: Json): TokenUsage | undefined {
   const thoughts = count(meta.thoughtsTokenCount);
-  return withoutUndefined({
-    inputTokens: count(meta.promptTokenCount),
-    outputTokens: sum(count(meta.candidatesTokenCount), thoughts),
-    cacheReadInputTokens: count(meta.cachedContentTokenCount),
-    reasoningOutputTokens: thoughts,
-  });
+  return knownCounts(
+    count(meta.promptTokenCount),
+    sum(count(meta.candidatesTokenCount), thoughts),
+    count(meta.cachedContentTokenCount),
+    undefined,
+    thoughts,
+  );
 }
 
 function isAnthropicUsage(response: Json, usage: Json): boolean {

@@ -1,15 +1,9 @@
-// The public wrappers. Each is an async function around the user's code: it returns the code's
-// result, records errors on the span and rethrows them. Without `init()` the OpenTelemetry API
-// hands out non-recording spans and every wrapper skips its attribute work.
-import {
-  contentFingerprint,
-  documentsFingerprint,
-  type Outcome,
-  queryFingerprint,
-  type StepEffect,
-  shellToolEffect,
-  toolArgumentsFingerprint,
-} from "@leantrace/conventions";
+// The public wrappers. Each runs the user's code in a step and returns a promise of the code's
+// result; an error is recorded on the span and the promise rejects with it (never a synchronous
+// throw). Without `init()` the OpenTelemetry API hands out non-recording spans and every wrapper
+// skips its attribute work. Attributes are written one by one, straight onto the span: a step is
+// called thousands of times a run, and every object built on the way costs allocation and GC.
+import { documentsFingerprint, type Outcome, type StepEffect, shellToolEffect } from "@leantrace/conventions";
 import {
   ATTR_GEN_AI_AGENT_NAME,
   ATTR_GEN_AI_DATA_SOURCE_ID,
@@ -40,10 +34,16 @@ import {
   ATTR_LEANTRACE_TOOL_EFFECT,
   EVENT_LEANTRACE_OUTCOME,
 } from "@leantrace/conventions/attributes";
-import { type Attributes, ROOT_CONTEXT } from "@opentelemetry/api";
+import { type Attributes, ROOT_CONTEXT, type Span } from "@opentelemetry/api";
+import {
+  argumentsFingerprint,
+  inputFingerprints,
+  rememberedQueryFingerprint,
+  resultFingerprint,
+} from "./content-memo.ts";
 import { withRun } from "./run-context.ts";
 import { sdkSettings } from "./settings.ts";
-import { preciseNow, runStep, type Step, usageAttributes } from "./step.ts";
+import { preciseNow, runStep, type Step, type StepState, writeUsage } from "./step.ts";
 import { readResponse, type TokenUsage } from "./usage.ts";
 
 export type { Step } from "./step.ts";
@@ -53,25 +53,24 @@ function asText(value: unknown): string {
   return typeof value === "string" ? value : (JSON.stringify(value) ?? String(value));
 }
 
-function contentAttributes(entries: Record<string, unknown>): Attributes {
+/**
+ * Records content (with content capture only), through the redaction hook. `text` is the value
+ * as text when the caller has it already.
+ */
+function writeContent(span: Span, key: string, value: unknown, text?: string): void {
   const { captureContent, redact } = sdkSettings();
-  if (!captureContent) return {};
-  const attributes: Attributes = {};
-  for (const [key, value] of Object.entries(entries)) {
-    if (value === undefined) continue;
-    const text = asText(value);
-    attributes[key] = redact === undefined ? text : redact(text, key);
-  }
-  return attributes;
+  if (!captureContent || value === undefined) return;
+  const content = text ?? asText(value);
+  span.setAttribute(key, redact === undefined ? content : redact(content, key));
 }
 
 /** Fingerprint and size of a tool's or retrieval's result: what it adds to a later prompt. */
-function resultAttributes(result: unknown): Attributes {
-  if (result === undefined) return {};
-  return {
-    [ATTR_LEANTRACE_FP_TOOL_RESULT]: contentFingerprint(result),
-    [ATTR_LEANTRACE_RESULT_CHARS]: asText(result).length,
-  };
+function writeResult(span: Span, result: unknown): string | undefined {
+  if (result === undefined) return undefined;
+  const text = asText(result);
+  span.setAttribute(ATTR_LEANTRACE_FP_TOOL_RESULT, resultFingerprint(result));
+  span.setAttribute(ATTR_LEANTRACE_RESULT_CHARS, text.length);
+  return text;
 }
 
 // --- workflow ---
@@ -97,7 +96,7 @@ export interface WorkflowRun extends Step {
  * A workflow run: the root of a trace. Record its outcome through the handle; a run whose
  * function throws before an outcome was set is recorded as a failure.
  */
-export async function workflow<T>(
+export function workflow<T>(
   name: string,
   fn: (run: WorkflowRun) => Promise<T> | T,
   options: WorkflowOptions = {},
@@ -110,12 +109,13 @@ export async function workflow<T>(
       operation: "invoke_workflow",
       // A workflow starts its own trace: a run is a trace unless runId says otherwise.
       parent: ROOT_CONTEXT,
-      attributes: () => ({
-        [ATTR_GEN_AI_WORKFLOW_NAME]: name,
-        ...(options.runId === undefined ? {} : { [ATTR_LEANTRACE_RUN_ID]: options.runId }),
-        ...(options.caseId === undefined ? {} : { [ATTR_LEANTRACE_CASE_ID]: options.caseId }),
-        ...options.attributes,
-      }),
+      data: undefined,
+      start: (span) => {
+        span.setAttribute(ATTR_GEN_AI_WORKFLOW_NAME, name);
+        if (options.runId !== undefined) span.setAttribute(ATTR_LEANTRACE_RUN_ID, options.runId);
+        if (options.caseId !== undefined) span.setAttribute(ATTR_LEANTRACE_CASE_ID, options.caseId);
+        if (options.attributes !== undefined) span.setAttributes(options.attributes);
+      },
       enter: (ctx) =>
         withRun(
           ctx,
@@ -164,53 +164,59 @@ export interface LlmOptions {
   finalAnswer?: boolean;
 }
 
-function inputAttributes(input: unknown): Attributes {
-  if (input === undefined) return {};
-  const attributes: Attributes = { [ATTR_LEANTRACE_FP_INPUT]: contentFingerprint(input) };
-  if (Array.isArray(input)) {
-    attributes[ATTR_LEANTRACE_FP_INPUT_PARTS] = input.map((message) =>
-      contentFingerprint(
-        typeof message === "object" && message !== null && "content" in message ? message.content : message,
-      ),
-    );
+function writeInput(span: Span, input: unknown): void {
+  if (input === undefined) return;
+  const captureContent = sdkSettings().captureContent;
+  const fingerprints = inputFingerprints(input, captureContent);
+  span.setAttribute(ATTR_LEANTRACE_FP_INPUT, fingerprints.input);
+  if (fingerprints.parts !== undefined) span.setAttribute(ATTR_LEANTRACE_FP_INPUT_PARTS, fingerprints.parts);
+  if (captureContent) writeContent(span, ATTR_GEN_AI_INPUT_MESSAGES, input, fingerprints.text);
+}
+
+function startLlm(span: Span, options: LlmOptions): void {
+  if (options.model !== undefined) span.setAttribute(ATTR_GEN_AI_REQUEST_MODEL, options.model);
+  if (options.provider !== undefined) span.setAttribute(ATTR_GEN_AI_PROVIDER_NAME, options.provider);
+  if (options.finalAnswer) span.setAttribute(ATTR_LEANTRACE_FINAL_ANSWER, true);
+  writeInput(span, options.input);
+}
+
+function finishLlm(span: Span, result: unknown, state: StepState, options: LlmOptions): void {
+  const facts = readResponse(result);
+  // Counts by hand win over the response's, key by key (as object spread merges them).
+  writeUsage(
+    span,
+    options.usage === undefined && state.usage === undefined
+      ? facts.usage
+      : { ...facts.usage, ...options.usage, ...state.usage },
+  );
+  if (facts.model !== undefined) {
+    span.setAttribute(ATTR_GEN_AI_RESPONSE_MODEL, facts.model);
+    if (options.model === undefined) span.setAttribute(ATTR_GEN_AI_REQUEST_MODEL, facts.model);
   }
-  return { ...attributes, ...contentAttributes({ [ATTR_GEN_AI_INPUT_MESSAGES]: input }) };
+  if (options.provider === undefined && facts.provider !== undefined) {
+    span.setAttribute(ATTR_GEN_AI_PROVIDER_NAME, facts.provider);
+  }
+  const output = facts.output ?? (typeof result === "string" ? result : undefined);
+  if (output !== undefined) {
+    span.setAttribute(ATTR_LEANTRACE_FP_OUTPUT, resultFingerprint(output));
+    writeContent(span, ATTR_GEN_AI_OUTPUT_MESSAGES, output);
+  }
 }
 
 /**
  * An LLM call. Return the provider's response (OpenAI, Anthropic or Gemini shape) and its token
  * counts, model and output fingerprint are read from it; or pass `usage`, or call `setUsage`.
  */
-export async function llm<T>(options: LlmOptions, fn: (step: Step) => Promise<T> | T): Promise<T> {
+export function llm<T>(options: LlmOptions, fn: (step: Step) => Promise<T> | T): Promise<T> {
   const operation = options.operation ?? "chat";
   return runStep(
     {
       spanName: options.model === undefined ? operation : `${operation} ${options.model}`,
       kind: operation === "embeddings" ? "embedding" : "llm",
       operation,
-      attributes: () => ({
-        ...(options.model === undefined ? {} : { [ATTR_GEN_AI_REQUEST_MODEL]: options.model }),
-        ...(options.provider === undefined ? {} : { [ATTR_GEN_AI_PROVIDER_NAME]: options.provider }),
-        ...(options.finalAnswer ? { [ATTR_LEANTRACE_FINAL_ANSWER]: true } : {}),
-        ...inputAttributes(options.input),
-      }),
-      fromResult: (result, state) => {
-        const facts = readResponse(result);
-        const attributes: Attributes = usageAttributes({ ...facts.usage, ...options.usage, ...state.usage });
-        if (facts.model !== undefined) attributes[ATTR_GEN_AI_RESPONSE_MODEL] = facts.model;
-        if (options.model === undefined && facts.model !== undefined) {
-          attributes[ATTR_GEN_AI_REQUEST_MODEL] = facts.model;
-        }
-        if (options.provider === undefined && facts.provider !== undefined) {
-          attributes[ATTR_GEN_AI_PROVIDER_NAME] = facts.provider;
-        }
-        const output = facts.output ?? (typeof result === "string" ? result : undefined);
-        if (output !== undefined) {
-          attributes[ATTR_LEANTRACE_FP_OUTPUT] = contentFingerprint(output);
-          Object.assign(attributes, contentAttributes({ [ATTR_GEN_AI_OUTPUT_MESSAGES]: output }));
-        }
-        return attributes;
-      },
+      data: options,
+      start: startLlm,
+      finish: finishLlm,
     },
     fn,
   );
@@ -227,11 +233,31 @@ export interface ToolOptions {
   effect?: StepEffect;
 }
 
+interface ToolCall {
+  name: string;
+  args: unknown;
+  effect: StepEffect | undefined;
+}
+
+function startTool(span: Span, call: ToolCall): void {
+  const effect = call.effect ?? shellToolEffect(call.name, call.args);
+  span.setAttribute(ATTR_GEN_AI_TOOL_NAME, call.name);
+  span.setAttribute(ATTR_LEANTRACE_FP_TOOL_ARGS, argumentsFingerprint(call.args));
+  if (effect !== undefined) span.setAttribute(ATTR_LEANTRACE_TOOL_EFFECT, effect);
+  writeContent(span, ATTR_GEN_AI_TOOL_CALL_ARGUMENTS, call.args);
+}
+
+function finishTool(span: Span, result: unknown, state: StepState): void {
+  writeUsage(span, state.usage);
+  const text = writeResult(span, result);
+  writeContent(span, ATTR_GEN_AI_TOOL_CALL_RESULT, result, text);
+}
+
 /**
  * A tool call. The arguments' fingerprint is always recorded, the arguments only with content
  * capture; so is the call's effect (`options.effect`, or a shell command's).
  */
-export async function tool<T>(
+export function tool<T>(
   name: string,
   args: unknown,
   fn: (step: Step) => Promise<T> | T,
@@ -242,20 +268,9 @@ export async function tool<T>(
       spanName: `execute_tool ${name}`,
       kind: "tool",
       operation: "execute_tool",
-      attributes: () => {
-        const effect = options.effect ?? shellToolEffect(name, args);
-        return {
-          [ATTR_GEN_AI_TOOL_NAME]: name,
-          [ATTR_LEANTRACE_FP_TOOL_ARGS]: toolArgumentsFingerprint(args),
-          ...(effect === undefined ? {} : { [ATTR_LEANTRACE_TOOL_EFFECT]: effect }),
-          ...contentAttributes({ [ATTR_GEN_AI_TOOL_CALL_ARGUMENTS]: args }),
-        };
-      },
-      fromResult: (result, state) => ({
-        ...usageAttributes(state.usage),
-        ...resultAttributes(result),
-        ...contentAttributes({ [ATTR_GEN_AI_TOOL_CALL_RESULT]: result }),
-      }),
+      data: { name, args, effect: options.effect },
+      start: startTool,
+      finish: finishTool,
     },
     fn,
   );
@@ -295,67 +310,82 @@ export interface RetrievalStep extends Step {
   setDocuments(documents: readonly (string | RetrievedDocument)[]): void;
 }
 
+interface RetrievalCall {
+  options: RetrievalOptions;
+  /** What `setDocuments` named. */
+  named: RetrievedDocument[] | undefined;
+}
+
+function startRetrieval(span: Span, call: RetrievalCall): void {
+  const { query, dataSource } = call.options;
+  span.setAttribute(ATTR_LEANTRACE_FP_QUERY, rememberedQueryFingerprint(query));
+  if (dataSource !== undefined) span.setAttribute(ATTR_GEN_AI_DATA_SOURCE_ID, dataSource);
+  writeContent(span, ATTR_GEN_AI_RETRIEVAL_QUERY_TEXT, query);
+}
+
+function finishRetrieval(span: Span, result: unknown, state: StepState, call: RetrievalCall): void {
+  writeUsage(span, state.usage);
+  const documents = call.named ?? documentsOf(result);
+  if (documents !== undefined) {
+    span.setAttribute(ATTR_GEN_AI_RETRIEVAL_DOCUMENTS, JSON.stringify(documents));
+    span.setAttribute(ATTR_LEANTRACE_FP_DOCUMENTS, documentsFingerprint(documents.map((d) => d.id)));
+  }
+  writeResult(span, result);
+}
+
 /**
  * A retrieval. Return the documents (strings or objects with an `id`), or return the context
  * built from them and name them with `step.setDocuments`: their ids are recorded as
  * `gen_ai.retrieval.documents`, with a fingerprint of the set.
  */
-export async function retrieval<T>(
+export function retrieval<T>(
   options: RetrievalOptions,
   fn: (step: RetrievalStep) => Promise<T> | T,
 ): Promise<T> {
-  let named: RetrievedDocument[] | undefined;
+  const call: RetrievalCall = { options, named: undefined };
   return runStep(
     {
       spanName: options.dataSource === undefined ? "retrieval" : `retrieval ${options.dataSource}`,
       kind: "retrieval",
       operation: "retrieval",
-      attributes: () => ({
-        [ATTR_LEANTRACE_FP_QUERY]: queryFingerprint(options.query),
-        ...(options.dataSource === undefined ? {} : { [ATTR_GEN_AI_DATA_SOURCE_ID]: options.dataSource }),
-        ...contentAttributes({ [ATTR_GEN_AI_RETRIEVAL_QUERY_TEXT]: options.query }),
-      }),
-      fromResult: (result, state) => {
-        const documents = named ?? documentsOf(result);
-        const attributes: Attributes = usageAttributes(state.usage);
-        if (documents !== undefined) {
-          attributes[ATTR_GEN_AI_RETRIEVAL_DOCUMENTS] = JSON.stringify(documents);
-          attributes[ATTR_LEANTRACE_FP_DOCUMENTS] = documentsFingerprint(documents.map((d) => d.id));
-        }
-        return { ...attributes, ...resultAttributes(result) };
-      },
+      data: call,
+      start: startRetrieval,
+      finish: finishRetrieval,
     },
-    (step) =>
-      fn({
-        ...step,
-        setDocuments: (documents) => {
-          named = documentsOf(documents);
-        },
-      }),
+    (step) => {
+      // Assigned, not written in a literal: see stepHandle in step.ts.
+      const handle = { ...step } as RetrievalStep;
+      handle.setDocuments = (documents) => {
+        call.named = documentsOf(documents);
+      };
+      return fn(handle);
+    },
   );
 }
 
 // --- reasoning, plan, agent ---
 
 /** A reasoning step (`gen_ai.operation.name` = `plan`): thinking that is not itself an LLM call. */
-export async function reasoning<T>(name: string, fn: (step: Step) => Promise<T> | T): Promise<T> {
-  return runStep(
-    { spanName: `plan ${name}`, kind: "reasoning", operation: "plan", attributes: () => ({}) },
-    fn,
-  );
+export function reasoning<T>(name: string, fn: (step: Step) => Promise<T> | T): Promise<T> {
+  return runStep({ spanName: `plan ${name}`, kind: "reasoning", operation: "plan", data: undefined }, fn);
 }
 
 /** The same as `reasoning`: planning is reasoning. */
 export const plan = reasoning;
 
+function startAgent(span: Span, name: string): void {
+  span.setAttribute(ATTR_GEN_AI_AGENT_NAME, name);
+}
+
 /** An agent invoked within a workflow (`invoke_agent`). */
-export async function agent<T>(name: string, fn: (step: Step) => Promise<T> | T): Promise<T> {
+export function agent<T>(name: string, fn: (step: Step) => Promise<T> | T): Promise<T> {
   return runStep(
     {
       spanName: `invoke_agent ${name}`,
       kind: "agent",
       operation: "invoke_agent",
-      attributes: () => ({ [ATTR_GEN_AI_AGENT_NAME]: name }),
+      data: name,
+      start: startAgent,
     },
     fn,
   );

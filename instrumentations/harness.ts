@@ -35,6 +35,8 @@ export interface StoredSpan {
   cache_creation_input_tokens: number;
   reasoning_output_tokens: number;
   total_tokens: number;
+  /** The span that counts this provider call, when this one repeats it; '' otherwise. */
+  duplicate_of: string;
   result_fp: string;
   input_part_fps: string[];
   output_fp: string;
@@ -154,7 +156,7 @@ export async function startHarness(): Promise<Harness> {
         const spans = await store.select<StoredSpan>(
           `SELECT run_id, trace_id, span_id, parent_span_id, span_name, scope_name, kind, operation, workflow,
                   service_name, model, provider, tool_name, input_tokens, output_tokens, cache_read_input_tokens,
-                  cache_creation_input_tokens, reasoning_output_tokens, total_tokens, result_fp, input_part_fps,
+                  cache_creation_input_tokens, reasoning_output_tokens, total_tokens, duplicate_of, result_fp, input_part_fps,
                   output_fp, effect, toString(start_time) AS start_time, toString(end_time) AS end_time,
                   span_attributes
            FROM {db:Identifier}.spans FINAL
@@ -175,15 +177,16 @@ export async function startHarness(): Promise<Harness> {
 }
 
 /** The spans that count tokens: LLM calls and embeddings. */
+/** The spans that count tokens: llm and embedding calls, each provider call once. */
 export const tokenSpans = (spans: readonly StoredSpan[]) =>
-  spans.filter((s) => s.kind === "llm" || s.kind === "embedding");
+  spans.filter((s) => (s.kind === "llm" || s.kind === "embedding") && s.duplicate_of === "");
 
 /** A compact view of a run's spans, to print when an assertion fails. */
 export function describeSpans(spans: readonly StoredSpan[]): string {
   return spans
     .map(
       (s) =>
-        `${s.run_id.slice(0, 8)} ${s.span_id.slice(0, 6)}<${s.parent_span_id.slice(0, 6) || "root  "} ${s.kind.padEnd(9)} ${s.span_name} [${s.scope_name}] model=${s.model} provider=${s.provider} tool=${s.tool_name} tokens=${s.input_tokens}/${s.output_tokens} cache=${s.cache_read_input_tokens}/${s.cache_creation_input_tokens} reasoning=${s.reasoning_output_tokens} wf=${s.workflow}`,
+        `${s.run_id.slice(0, 8)} ${s.span_id.slice(0, 6)}<${s.parent_span_id.slice(0, 6) || "root  "} ${s.kind.padEnd(9)} ${s.span_name} [${s.scope_name}] model=${s.model} provider=${s.provider} tool=${s.tool_name} tokens=${s.input_tokens}/${s.output_tokens}${s.duplicate_of ? ` dup-of=${s.duplicate_of.slice(0, 6)}` : ""} cache=${s.cache_read_input_tokens}/${s.cache_creation_input_tokens} reasoning=${s.reasoning_output_tokens} wf=${s.workflow}`,
     )
     .join("\n");
 }

@@ -114,10 +114,14 @@ FROM
         -- than reading the table with FINAL. Starts are often only to the millisecond
         -- (OpenTelemetry JS): of two steps that start together, the one that ended first ran
         -- first (a fast tool call before the LLM call that read its result).
-        arraySort(x -> (x.start_time, x.end_time, x.span_id), groupArray(tuple(
+        -- Of a span's versions, the newest comes first and is the one kept; a version marked as
+        -- another instrumentation's copy of a provider call (mark-duplicate-calls.sql) is no step.
+        arraySort(x -> (x.start_time, x.end_time, x.span_id, -x.version), groupArray(tuple(
             start_time AS start_time,
             end_time AS end_time,
             span_id AS span_id,
+            toUnixTimestamp64Milli(ingested_at) AS version,
+            duplicate_of != '' AS repeated,
             kind AS kind,
             tool_name AS tool_name,
             if(kind = 'tool' AND tool_args_fp != '', cityHash64(tool_name, tool_args_fp), 0) AS signature,
@@ -154,7 +158,7 @@ FROM
                 AS step_signature
         ))) AS sorted,
         arrayFilter(
-            (x, previous) -> x.span_id != previous,
+            (x, previous) -> x.span_id != previous AND NOT x.repeated,
             sorted,
             arrayPushFront(arrayPopBack(arrayMap(x -> x.span_id, sorted)), '')) AS steps
     FROM {db:Identifier}.spans

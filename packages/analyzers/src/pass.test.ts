@@ -52,6 +52,7 @@ function span(run: string, fields: Partial<SpanRow> & { at: number }): SpanRow {
     reasoning_output_tokens: 0,
     total_tokens: 0,
     cost: null,
+    duplicate_of: "",
     tool_name: "",
     tool_args_fp: "",
     effect: "",
@@ -155,6 +156,78 @@ describe("analysis passes", () => {
     const mine = report.workflows[0]?.outcomes.find((o) => o.outcome === "success");
     // Run a (no waste) and run c: 300, not 500.
     expect(mine?.wastedTokens).toBe(300);
+  });
+});
+
+describe("a provider call two instrumentations recorded", () => {
+  it("counts once, names the span that counts it, and does not analyze the run again for it", async () => {
+    const id = "d".repeat(32);
+    const at = (ms: number) => dateTime64Text(T0 + BigInt(ms) * 1_000_000n);
+    const call = (fields: Partial<SpanRow> & { from: number; to: number; scope: string }): SpanRow => {
+      const { from, to, scope, ...rest } = fields;
+      return span(id, {
+        at: from,
+        kind: "llm",
+        model: "gpt-4o-mini",
+        input_tokens: 100,
+        output_tokens: 20,
+        total_tokens: 120,
+        cost: 0.001,
+        scope_name: scope,
+        start_time: at(from),
+        end_time: at(to),
+        duration_ns: ((to - from) * 1_000_000).toString(),
+        ...rest,
+      });
+    };
+    const chain = call({ from: 10, to: 40, scope: "instrumentation-langchain" });
+    const client = call({ from: 12, to: 38, scope: "instrumentation-openai" });
+    // The same usage from the same instrumentation is two calls, even at once.
+    const parallel = [
+      call({ from: 50, to: 60, scope: "instrumentation-openai", output_fp: "p1" }),
+      call({ from: 50, to: 61, scope: "instrumentation-openai", output_fp: "p2" }),
+    ];
+    // Another trace's span is another call.
+    const elsewhere = call({ from: 9, to: 41, scope: "instrumentation-langchain", trace_id: "f".repeat(32) });
+    const root = span(id, {
+      at: 0,
+      parent_span_id: "",
+      kind: "workflow",
+      workflow: "twice",
+      outcome: "success",
+    });
+    await insert([root, chain, client, ...parallel, elsewhere]);
+    await runAnalysisPass(store, config);
+
+    const rows = await store.select<{
+      span_id: string;
+      duplicate_of: string;
+      total_tokens: number;
+      cost: number | null;
+    }>(
+      `SELECT span_id, duplicate_of, total_tokens, cost FROM {db:Identifier}.spans FINAL
+       WHERE run_id = {id:String} AND kind = 'llm' ORDER BY start_time, span_id`,
+      { id },
+    );
+    expect(rows).toEqual([
+      { span_id: elsewhere.span_id, duplicate_of: "", total_tokens: 120, cost: 0.001 },
+      { span_id: chain.span_id, duplicate_of: client.span_id, total_tokens: 0, cost: 0 },
+      { span_id: client.span_id, duplicate_of: "", total_tokens: 120, cost: 0.001 },
+      { span_id: parallel[0]?.span_id, duplicate_of: "", total_tokens: 120, cost: 0.001 },
+      { span_id: parallel[1]?.span_id, duplicate_of: "", total_tokens: 120, cost: 0.001 },
+    ]);
+    const [total] = await store.select<{ total_tokens: number }>(
+      "SELECT total_tokens FROM {db:Identifier}.runs WHERE run_id = {id:String}",
+      { id },
+    );
+    expect(total?.total_tokens).toBe(4 * 120);
+    const findings = await store.select(
+      "SELECT pattern FROM {db:Identifier}.current_findings WHERE run_id = {id:String}",
+      { id },
+    );
+    expect(findings).toEqual([]);
+    // Writing the copy again is not news: the next pass leaves the run alone.
+    expect((await runAnalysisPass(store, config)).runs).toBe(0);
   });
 });
 

@@ -7,6 +7,7 @@ import { type AnalyzerConfig, sqlParameters } from "./config.ts";
 
 const loadSql = sqlFiles(new URL("../sql/", import.meta.url));
 const SELECT_RUNS = loadSql("select-runs");
+const MARK_DUPLICATE_CALLS = loadSql("mark-duplicate-calls");
 const PREPARE_RUNS = loadSql("prepare-runs");
 /**
  * The analyzers, in the order they run (repeated-retrieval leaves out what loop reported). Each
@@ -114,6 +115,7 @@ export async function runAnalysisPass(
     const runs = batch?.runs ?? 0;
     let findings = 0;
     if (runs > 0) {
+      await run("mark-duplicate-calls", MARK_DUPLICATE_CALLS);
       await run("prepare-runs", PREPARE_RUNS);
       for (const analyzer of ANALYZERS) await run(analyzer.name, analyzer.sql);
       await run("finalize", FINALIZE);

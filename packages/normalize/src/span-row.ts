@@ -297,6 +297,7 @@ function spanRow(
             cacheReadInputTokens: counts.cacheRead,
             cacheCreationInputTokens: counts.cacheCreation,
           }),
+    duplicate_of: "",
     tool_name: toolName,
     tool_args_fp: fingerprintOf(
       a,

@@ -28,6 +28,11 @@ export interface SpanRow {
   total_tokens: number;
   /** US dollars, from the price table; null when the model has no known price. */
   cost: number | null;
+  /**
+   * The span id of the row that counts this provider call, when another instrumentation's span
+   * recorded the same call (this row's token counts are then zero); '' otherwise.
+   */
+  duplicate_of: string;
   tool_name: string;
   tool_args_fp: string;
   /** `read`, `write` or `none` when the step says (or its shell command tells); '' when unknown. */

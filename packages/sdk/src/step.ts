@@ -93,7 +93,7 @@ export function writeUsage(span: Span, usage: TokenUsage | undefined): void {
   }
 }
 
-function writeRun(span: Span, ctx: Context): void {
+export function writeRun(span: Span, ctx: Context): void {
   const run = runOf(ctx);
   if (run === undefined) return;
   span.setAttribute(ATTR_GEN_AI_WORKFLOW_NAME, run.workflow);
@@ -116,7 +116,7 @@ export function preciseNow(): number {
 // provider swapped in later (trace.disable(), then another) is seen and asked again.
 let tracerOf: { provider: TracerProvider; tracer: Tracer } | undefined;
 
-function stepTracer(): Tracer {
+export function stepTracer(): Tracer {
   const provider = trace.getTracerProvider();
   if (tracerOf?.provider !== provider) {
     tracerOf = { provider, tracer: provider.getTracer(TRACER_NAME, TRACER_VERSION) };

@@ -57,7 +57,7 @@ function asText(value: unknown): string {
  * Records content (with content capture only), through the redaction hook. `text` is the value
  * as text when the caller has it already.
  */
-function writeContent(span: Span, key: string, value: unknown, text?: string): void {
+export function writeContent(span: Span, key: string, value: unknown, text?: string): void {
   const { captureContent, redact } = sdkSettings();
   if (!captureContent || value === undefined) return;
   const content = text ?? asText(value);

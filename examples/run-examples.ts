@@ -15,12 +15,25 @@ export interface ExampleCounts {
   replayed: number;
 }
 
-export async function runExamples(endpoint: string, tickets = 28): Promise<ExampleCounts> {
-  const sdk = init({ endpoint, serviceName: "leantrace-examples", serviceVersion: "1.0.0" });
+export interface ExampleOptions {
+  /** Support tickets to simulate. @default 28 */
+  tickets?: number;
+  /** The agents' `service.version`. @default "1.0.0" */
+  version?: string;
+  /** Replay the real runs too (their run ids are fixed: replay them once per collector). @default true */
+  replays?: boolean;
+}
+
+export async function runExamples(endpoint: string, options: ExampleOptions = {}): Promise<ExampleCounts> {
+  const sdk = init({
+    endpoint,
+    serviceName: "leantrace-examples",
+    serviceVersion: options.version ?? "1.0.0",
+  });
   try {
-    const day = ticketsOfTheDay(tickets);
+    const day = ticketsOfTheDay(options.tickets ?? 28);
     for (const [i, ticket] of day.entries()) await handleTicket(ticket, i + 1);
-    const trajectories = await loadMiniSweAgent(fileURLToPath(REAL_RUNS));
+    const trajectories = options.replays === false ? [] : await loadMiniSweAgent(fileURLToPath(REAL_RUNS));
     for (const trajectory of trajectories) await replay(trajectory);
     await sdk.forceFlush();
     return { tickets: day.length, replayed: trajectories.length };
@@ -29,9 +42,11 @@ export async function runExamples(endpoint: string, tickets = 28): Promise<Examp
   }
 }
 
-// Run directly: `tsx examples/run-examples.ts [endpoint]` against a collector already running.
+// Run directly: `tsx examples/run-examples.ts [endpoint] [version]` against a collector already
+// running; a version other than the first sends only support tickets.
 if (import.meta.url === `file://${process.argv[1]}`) {
   const endpoint = process.argv[2] ?? "http://127.0.0.1:4318";
-  const counts = await runExamples(endpoint);
+  const version = process.argv[3];
+  const counts = await runExamples(endpoint, version === undefined ? {} : { version, replays: false });
   console.log(`sent ${counts.tickets} support tickets and ${counts.replayed} replayed runs to ${endpoint}`);
 }

@@ -4,6 +4,7 @@
 
 import { AnalysisScheduler } from "@leantrace/analyzers";
 import { firstIssue, isOutcome } from "@leantrace/conventions";
+import { dashboardRoutes } from "@leantrace/dashboard";
 import type { NormalizeSettings } from "@leantrace/normalize";
 import {
   CONTENT_TYPES,
@@ -14,15 +15,6 @@ import {
   RPC_UNAVAILABLE,
   statusResponse,
 } from "@leantrace/otlp";
-import {
-  findingsFilterSchema,
-  listFindings,
-  reportFilterSchema,
-  runTotals,
-  runTotalsFilterSchema,
-  summariseFindings,
-  workflowReport,
-} from "@leantrace/reports";
 import type { Store } from "@leantrace/storage";
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
@@ -36,6 +28,8 @@ import { NotDrainedError } from "./ingest/loader.ts";
 import { inlineNormalizer, type Normalizer } from "./ingest/normalizer.ts";
 import type { IngestPipeline } from "./ingest/pipeline.ts";
 import type { AppendResult } from "./ingest/wal.ts";
+import { openApiDocument } from "./routes/openapi.ts";
+import { reportRoutes } from "./routes/reports.ts";
 
 /** What the app needs of the collector's settings (see config.ts). */
 export type CollectorAppSettings = Pick<CollectorConfig, "requireApiKey" | "http" | "analysis" | "prices"> &
@@ -314,12 +308,6 @@ export function createCollectorApp(
     return c.json({ runId, outcome, ...(value === undefined ? {} : { value }) });
   });
 
-  app.get("/api/v1/report", async (c) => {
-    const parsed = reportFilterSchema.safeParse(c.req.query());
-    if (!parsed.success) throw new HTTPException(400, { message: zodMessage(parsed.error) });
-    return c.json(await workflowReport(store, c.get("project"), parsed.data));
-  });
-
   app.post("/api/v1/analyze", async (c) => {
     // JSON only: a cross-site form post (text/plain, form-encoded) cannot start a pass.
     if (encodingOf(c.req.header("content-type")) !== "json") {
@@ -346,23 +334,9 @@ export function createCollectorApp(
     }
   });
 
-  app.get("/api/v1/runs", async (c) => {
-    const parsed = runTotalsFilterSchema.safeParse(c.req.query());
-    if (!parsed.success) throw new HTTPException(400, { message: zodMessage(parsed.error) });
-    return c.json(await runTotals(store, c.get("project"), parsed.data));
-  });
-
-  app.get("/api/v1/findings", async (c) => {
-    const parsed = findingsFilterSchema.safeParse(c.req.query());
-    if (!parsed.success) throw new HTTPException(400, { message: zodMessage(parsed.error) });
-    return c.json(await listFindings(store, c.get("project"), parsed.data));
-  });
-
-  app.get("/api/v1/findings/summary", async (c) => {
-    const parsed = findingsFilterSchema.safeParse(c.req.query());
-    if (!parsed.success) throw new HTTPException(400, { message: zodMessage(parsed.error) });
-    return c.json(await summariseFindings(store, c.get("project"), parsed.data));
-  });
+  reportRoutes(app, store);
+  app.get("/api/v1/openapi.json", (c) => c.json(openApiDocument()));
+  dashboardRoutes(app, store);
 
   return {
     app,

@@ -162,6 +162,19 @@ describe("project isolation", () => {
         findings: { workflow: string }[];
       };
       expect(theirRun.findings.every((f) => f.workflow === mine)).toBe(true);
+      // The run both projects sent under one id: each sees its own steps, never the other's.
+      const shared = (await (await call(`/api/v1/runs/${SHARED_TRACE}`, key)).json()) as {
+        run: { workflow: string; tokens: number };
+      };
+      expect(shared.run.workflow).toBe(mine);
+      const byModel = (await (await call("/api/v1/report?by=model", key)).json()) as {
+        rows: { totalTokens: number }[];
+      };
+      expect(byModel.rows.reduce((sum, r) => sum + r.totalTokens, 0)).toBe(tokens);
+      const series = (await (await call("/api/v1/report/series", key)).json()) as {
+        points: { workflow: string }[];
+      };
+      expect(new Set(series.points.map((p) => p.workflow))).toEqual(new Set([mine]));
     }
     // B's late "failure" for the shared run id did not change A's run.
     const a = (await (await call("/api/v1/report", keyA)).json()) as { workflows: { successes: number }[] };

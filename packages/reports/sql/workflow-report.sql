@@ -3,7 +3,8 @@
 --
 -- Runs come from the `runs` view (which resolves each run's workflow, outcome, version, tokens
 -- and cost: see packages/storage/migrations/0002-analysis.sql); waste from each run's latest
--- analysis (`run_analysis`), finding counts from the current findings.
+-- analysis (`run_analysis`), finding counts from the current findings. Only the runs that
+-- started in [{since}, {until}) count.
 --
 -- tokensPerSuccess = all tokens of all runs, failed and unknown ones included, divided by the
 --                    successful runs; NULL when there is none. costPerSuccess likewise, over
@@ -59,5 +60,7 @@ FROM {db:Identifier}.runs AS r
 LEFT JOIN analyzed AS a ON a.run_id = r.run_id
 LEFT JOIN finding_counts AS f ON f.run_id = r.run_id
 WHERE r.project = {project:String} AND ({workflow:String} = '' OR r.workflow = {workflow:String})
+    AND r.started_at >= parseDateTime64BestEffort({since:String}, 9, 'UTC')
+    AND r.started_at < parseDateTime64BestEffort({until:String}, 9, 'UTC')
 GROUP BY GROUPING SETS ((r.workflow), (r.workflow, r.service_version), (r.workflow, r.outcome))
 ORDER BY workflow, byVersion, byOutcome, version, outcome

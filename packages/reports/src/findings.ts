@@ -1,5 +1,6 @@
 import { type Store, sqlFiles } from "@leantrace/storage";
 import { z } from "zod";
+import { timeWindowSchema, windowParams } from "./time-window.ts";
 
 export const FINDING_KINDS = ["loop", "repeated_retrieval", "extraneous"] as const;
 export const FINDING_CONFIDENCES = ["certain", "suggestion"] as const;
@@ -9,6 +10,8 @@ export const findingSchema = z.object({
   id: z.string(),
   runId: z.string(),
   workflow: z.string(),
+  /** The run's `service.version` ("" when none was set). */
+  version: z.string(),
   kind: z.enum(FINDING_KINDS),
   pattern: z.string(),
   /** `certain` is counted as waste; a `suggestion` is listed, never counted. */
@@ -24,7 +27,7 @@ export const findingSchema = z.object({
   /** What later LLM calls paid to carry the wasted steps' messages in their prompts. */
   carriedTokens: z.number(),
   /** The run recorded no per-message input fingerprints: carriedTokens assumes a full history. */
-  carriedEstimated: z.union([z.boolean(), z.number()]).transform(Boolean),
+  carriedEstimated: z.union([z.boolean(), z.number()]).transform(Boolean).pipe(z.boolean()),
   explanation: z.string(),
 });
 
@@ -67,9 +70,10 @@ function encodeCursor(finding: Finding): string {
   return Buffer.from(JSON.stringify([finding.wastedTokens, finding.id])).toString("base64url");
 }
 
-export const findingsFilterSchema = z.object({
+export const findingsFilterSchema = timeWindowSchema.extend({
   workflow: z.string().max(1000).optional(),
   run: z.string().max(256).optional(),
+  version: z.string().max(256).optional(),
   kind: z.enum(FINDING_KINDS).optional(),
   pattern: z.string().max(100).optional(),
   confidence: z.enum(FINDING_CONFIDENCES).optional(),
@@ -97,6 +101,8 @@ export async function listFindings(
     project,
     workflow: filter.workflow ?? "",
     run: filter.run ?? "",
+    version: filter.version ?? "",
+    ...windowParams(filter),
     kind: filter.kind ?? "",
     pattern: filter.pattern ?? "",
     confidence: filter.confidence ?? "",
@@ -127,13 +133,14 @@ export type FindingsSummary = z.infer<typeof findingsSummarySchema>;
 export async function summariseFindings(
   store: Store,
   project: string,
-  filter: Pick<FindingsFilter, "workflow" | "run" | "kind"> = {},
+  filter: Pick<FindingsFilter, "workflow" | "run" | "kind" | "since" | "until"> = {},
 ): Promise<FindingsSummary> {
   const rows = await store.select(SUMMARY_SQL, {
     project,
     workflow: filter.workflow ?? "",
     run: filter.run ?? "",
     kind: filter.kind ?? "",
+    ...windowParams(filter),
   });
   return { patterns: z.array(findingsSummaryRowSchema).parse(rows) };
 }

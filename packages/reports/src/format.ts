@@ -1,18 +1,20 @@
+import type { BreakdownReport } from "./breakdown.ts";
+import { toCsv } from "./csv.ts";
 import type { Findings, FindingsSummary } from "./findings.ts";
 import type { WorkflowReport } from "./workflow-report.ts";
 
 const integer = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
 
-function count(value: number | null): string {
+export function formatCount(value: number | null): string {
   return value === null ? "-" : integer.format(value);
 }
 
-function dollars(value: number | null): string {
+export function formatDollars(value: number | null): string {
   if (value === null) return "-";
   return `$${value < 1 ? value.toFixed(4) : value.toFixed(2)}`;
 }
 
-function percent(value: number | null): string {
+export function formatPercent(value: number | null): string {
   return value === null ? "-" : `${(value * 100).toFixed(1)}%`;
 }
 
@@ -44,14 +46,14 @@ export function formatWorkflowReport(report: WorkflowReport): string {
     ],
     report.workflows.map((w) => [
       w.workflow,
-      count(w.runs),
-      count(w.successes),
-      count(w.failures),
-      count(w.totalTokens),
-      count(w.tokensPerSuccess),
-      `${count(w.wastedTokens)} (${percent(w.wastedShare)})`,
-      `${count(w.carriedTokens)} (${percent(w.carriedShare)})${w.carriedEstimated ? "*" : ""}`,
-      dollars(w.costPerSuccess),
+      formatCount(w.runs),
+      formatCount(w.successes),
+      formatCount(w.failures),
+      formatCount(w.totalTokens),
+      formatCount(w.tokensPerSuccess),
+      `${formatCount(w.wastedTokens)} (${formatPercent(w.wastedShare)})`,
+      `${formatCount(w.carriedTokens)} (${formatPercent(w.carriedShare)})${w.carriedEstimated ? "*" : ""}`,
+      formatDollars(w.costPerSuccess),
       `${w.findings.loop} loop, ${w.findings.repeated_retrieval} retrieval, ${w.findings.extraneous} extraneous`,
     ]),
   );
@@ -61,11 +63,11 @@ export function formatWorkflowReport(report: WorkflowReport): string {
       : w.versions.map((v) => [
           w.workflow,
           v.version || "(none)",
-          count(v.runs),
-          count(v.successes),
-          count(v.tokensPerSuccess),
-          `${count(v.wastedTokens)} (${percent(v.wastedShare)})`,
-          dollars(v.costPerSuccess),
+          formatCount(v.runs),
+          formatCount(v.successes),
+          formatCount(v.tokensPerSuccess),
+          `${formatCount(v.wastedTokens)} (${formatPercent(v.wastedShare)})`,
+          formatDollars(v.costPerSuccess),
         ]),
   );
   const unanalyzed = report.workflows.filter((w) => w.analyzedRuns < w.runs);
@@ -99,11 +101,11 @@ export function formatFindings(findings: Findings): string {
     const carried =
       f.carriedTokens === 0
         ? ""
-        : `, ${count(f.carriedTokens)} carried${f.carriedEstimated ? " (estimated)" : ""}`;
-    const cost = f.wastedCost === null ? "" : `, ${dollars(f.wastedCost)}`;
+        : `, ${formatCount(f.carriedTokens)} carried${f.carriedEstimated ? " (estimated)" : ""}`;
+    const cost = f.wastedCost === null ? "" : `, ${formatDollars(f.wastedCost)}`;
     return (
       `${f.workflow}  run ${f.runId}  ${f.kind}/${f.pattern}${f.confidence === "suggestion" ? " (suggestion, not counted)" : ""}  ` +
-      `${count(f.wastedTokens)} tokens${cost}${carried}\n  ${f.explanation}\n  wasted spans: ${f.wastedSpanIds.join(" ")}`
+      `${formatCount(f.wastedTokens)} tokens${cost}${carried}\n  ${f.explanation}\n  wasted spans: ${f.wastedSpanIds.join(" ")}`
     );
   });
   if (findings.nextCursor !== null) lines.push(`More findings: add --cursor ${findings.nextCursor}`);
@@ -119,12 +121,136 @@ export function formatFindingsSummary(summary: FindingsSummary): string {
       summary.patterns.map((p) => [
         `${p.kind}/${p.pattern}`,
         p.confidence === "suggestion" ? "suggestion (not counted)" : p.confidence,
-        count(p.findings),
-        count(p.runs),
-        count(p.wastedTokens),
-        count(p.carriedTokens),
+        formatCount(p.findings),
+        formatCount(p.runs),
+        formatCount(p.wastedTokens),
+        formatCount(p.carriedTokens),
       ]),
     ),
     "A span named by findings of two patterns counts in both rows; the report counts it once.",
   ].join("\n");
+}
+
+/** The workflows as CSV, one row each, figures unformatted. */
+export function workflowReportCsv(report: WorkflowReport): string {
+  return toCsv(
+    [
+      "workflow",
+      "runs",
+      "successes",
+      "failures",
+      "totalTokens",
+      "tokensPerSuccess",
+      "wastedTokens",
+      "wastedShare",
+      "carriedTokens",
+      "totalCost",
+      "costPerSuccess",
+      "loopFindings",
+      "repeatedRetrievalFindings",
+      "extraneousFindings",
+      "analyzedRuns",
+    ],
+    report.workflows.map((w) => [
+      w.workflow,
+      w.runs,
+      w.successes,
+      w.failures,
+      w.totalTokens,
+      w.tokensPerSuccess,
+      w.wastedTokens,
+      w.wastedShare,
+      w.carriedTokens,
+      w.totalCost,
+      w.costPerSuccess,
+      w.findings.loop,
+      w.findings.repeated_retrieval,
+      w.findings.extraneous,
+      w.analyzedRuns,
+    ]),
+  );
+}
+
+const BREAKDOWN_HEADER = ["runs", "successes", "total tokens", "tokens/success", "wasted", "cost"];
+
+/** A breakdown as a table: one row per model, kind, version, team or case. */
+export function formatBreakdown(report: BreakdownReport): string {
+  if (report.rows.length === 0) return "No runs in this window.";
+  const total = report.rows.reduce((sum, r) => sum + r.totalTokens, 0);
+  return table(
+    [report.by, ...BREAKDOWN_HEADER, "share"],
+    report.rows.map((r) => [
+      r.key || "(none)",
+      formatCount(r.runs),
+      formatCount(r.successes),
+      formatCount(r.totalTokens),
+      formatCount(r.tokensPerSuccess),
+      formatCount(r.wastedTokens),
+      formatDollars(r.totalCost),
+      formatPercent(total === 0 ? null : r.totalTokens / total),
+    ]),
+  );
+}
+
+export function breakdownCsv(report: BreakdownReport): string {
+  return toCsv(
+    [report.by, "runs", "successes", "totalTokens", "tokensPerSuccess", "wastedTokens", "totalCost"],
+    report.rows.map((r) => [
+      r.key,
+      r.runs,
+      r.successes,
+      r.totalTokens,
+      r.tokensPerSuccess,
+      r.wastedTokens,
+      r.totalCost,
+    ]),
+  );
+}
+
+export function findingsCsv(findings: Findings): string {
+  return toCsv(
+    [
+      "id",
+      "runId",
+      "workflow",
+      "version",
+      "kind",
+      "pattern",
+      "confidence",
+      "wastedTokens",
+      "wastedCost",
+      "carriedTokens",
+      "wastedSpanIds",
+      "explanation",
+    ],
+    findings.findings.map((f) => [
+      f.id,
+      f.runId,
+      f.workflow,
+      f.version,
+      f.kind,
+      f.pattern,
+      f.confidence,
+      f.wastedTokens,
+      f.wastedCost,
+      f.carriedTokens,
+      f.wastedSpanIds.join(" "),
+      f.explanation,
+    ]),
+  );
+}
+
+export function findingsSummaryCsv(summary: FindingsSummary): string {
+  return toCsv(
+    ["kind", "pattern", "confidence", "findings", "runs", "wastedTokens", "carriedTokens"],
+    summary.patterns.map((p) => [
+      p.kind,
+      p.pattern,
+      p.confidence,
+      p.findings,
+      p.runs,
+      p.wastedTokens,
+      p.carriedTokens,
+    ]),
+  );
 }

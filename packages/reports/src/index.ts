@@ -1,4 +1,15 @@
 export {
+  BREAKDOWNS,
+  type Breakdown,
+  type BreakdownFilter,
+  type BreakdownReport,
+  breakdown,
+  breakdownFilterSchema,
+  breakdownRowSchema,
+  breakdownSchema,
+} from "./breakdown.ts";
+export { type CsvCell, toCsv } from "./csv.ts";
+export {
   DEFAULT_FINDINGS_LIMIT,
   FINDING_CONFIDENCES,
   FINDING_KINDS,
@@ -14,7 +25,27 @@ export {
   listFindings,
   summariseFindings,
 } from "./findings.ts";
-export { formatFindings, formatFindingsSummary, formatWorkflowReport } from "./format.ts";
+export {
+  breakdownCsv,
+  findingsCsv,
+  findingsSummaryCsv,
+  formatBreakdown,
+  formatCount,
+  formatDollars,
+  formatFindings,
+  formatFindingsSummary,
+  formatPercent,
+  formatWorkflowReport,
+  workflowReportCsv,
+} from "./format.ts";
+export { type RunDetail, type RunStep, runDetail, runDetailSchema, runStepSchema } from "./run-detail.ts";
+export {
+  listRuns,
+  type RunList,
+  type RunListFilter,
+  runListFilterSchema,
+  runListSchema,
+} from "./run-list.ts";
 export {
   type RunTotals,
   type RunTotalsFilter,
@@ -22,6 +53,14 @@ export {
   runTotalsFilterSchema,
   runTotalsSchema,
 } from "./run-totals.ts";
+export {
+  type TimeSeries,
+  type TimeSeriesFilter,
+  timeSeries,
+  timeSeriesFilterSchema,
+  timeSeriesSchema,
+} from "./time-series.ts";
+export { boundSchema, relativeInstant, type TimeWindow, timeWindowSchema } from "./time-window.ts";
 export {
   outcomeFiguresSchema,
   type ReportFilter,

@@ -1,14 +1,11 @@
 import { type Store, sqlFiles } from "@leantrace/storage";
 import { z } from "zod";
-import { EARLIEST, instantSchema, LATEST } from "./time-window.ts";
+import { timeWindowSchema, windowParams } from "./time-window.ts";
 
-export const runTotalsFilterSchema = z.object({
+export const runTotalsFilterSchema = timeWindowSchema.extend({
   ciRunId: z.string().max(256).optional(),
   version: z.string().max(256).optional(),
   workflow: z.string().max(1000).optional(),
-  /** ISO 8601: runs that started in [since, until). */
-  since: instantSchema.optional(),
-  until: instantSchema.optional(),
 });
 export type RunTotalsFilter = z.infer<typeof runTotalsFilterSchema>;
 
@@ -41,8 +38,7 @@ export async function runTotals(
     ci_run_id: filter.ciRunId ?? "",
     version: filter.version ?? "",
     workflow: filter.workflow ?? "",
-    since: filter.since ?? EARLIEST,
-    until: filter.until ?? LATEST,
+    ...windowParams(filter),
   });
   return runTotalsSchema.parse({ runs: rows });
 }

@@ -1,5 +1,6 @@
 import { type Store, sqlFiles } from "@leantrace/storage";
 import { z } from "zod";
+import { timeWindowSchema, windowParams } from "./time-window.ts";
 
 const figuresSchema = z.object({
   runs: z.number().int(),
@@ -20,7 +21,7 @@ const figuresSchema = z.object({
   /** carriedTokens / totalTokens; null when there are no tokens. */
   carriedShare: z.number().nullable(),
   /** Whether some runs recorded no per-message input fingerprints, so their carried tokens are estimated. */
-  carriedEstimated: z.union([z.boolean(), z.number()]).transform(Boolean),
+  carriedEstimated: z.union([z.boolean(), z.number()]).transform(Boolean).pipe(z.boolean()),
   /** US dollars over the steps with a known price; null when none has one. */
   totalCost: z.number().nullable(),
   costPerSuccess: z.number().nullable(),
@@ -46,7 +47,7 @@ export const workflowReportSchema = z.object({ workflows: z.array(workflowReport
 export type WorkflowReportRow = z.infer<typeof workflowReportRowSchema>;
 export type WorkflowReport = z.infer<typeof workflowReportSchema>;
 
-export const reportFilterSchema = z.object({
+export const reportFilterSchema = timeWindowSchema.extend({
   workflow: z.string().max(1000).optional(),
 });
 export type ReportFilter = z.infer<typeof reportFilterSchema>;
@@ -55,8 +56,8 @@ const WORKFLOW_REPORT_SQL = sqlFiles(new URL("../sql/", import.meta.url))("workf
 
 const rowSchema = figuresSchema.extend({
   workflow: z.string(),
-  byVersion: z.union([z.boolean(), z.number()]).transform(Boolean),
-  byOutcome: z.union([z.boolean(), z.number()]).transform(Boolean),
+  byVersion: z.union([z.boolean(), z.number()]).transform(Boolean).pipe(z.boolean()),
+  byOutcome: z.union([z.boolean(), z.number()]).transform(Boolean).pipe(z.boolean()),
   version: z.string(),
   outcome: z.string(),
   loopFindings: z.number(),
@@ -90,9 +91,13 @@ export async function workflowReport(
   project: string,
   filter: ReportFilter = {},
 ): Promise<WorkflowReport> {
-  const rows = z
-    .array(rowSchema)
-    .parse(await store.select(WORKFLOW_REPORT_SQL, { project, workflow: filter.workflow ?? "" }));
+  const rows = z.array(rowSchema).parse(
+    await store.select(WORKFLOW_REPORT_SQL, {
+      project,
+      workflow: filter.workflow ?? "",
+      ...windowParams(filter),
+    }),
+  );
   const workflows = new Map<string, WorkflowReportRow>();
   for (const row of rows.filter((r) => !r.byVersion && !r.byOutcome)) {
     workflows.set(row.workflow, {

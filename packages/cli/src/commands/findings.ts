@@ -2,19 +2,24 @@ import {
   DEFAULT_FINDINGS_LIMIT,
   FINDING_CONFIDENCES,
   FINDING_KINDS,
+  findingsCsv,
   findingsSchema,
+  findingsSummaryCsv,
   findingsSummarySchema,
   formatFindings,
   formatFindingsSummary,
 } from "@leantrace/reports";
 import { type Command, Option } from "commander";
 import { apiUrl, requestJson, withEndpoint } from "../http.ts";
-import { integerOption } from "./options.ts";
+import { integerOption, withOutputFormat, withTimeWindow } from "./options.ts";
 
 interface FindingsFlags {
   endpoint: string;
   workflow?: string;
   run?: string;
+  serviceVersion?: string;
+  since?: string;
+  until?: string;
   kind?: string;
   pattern?: string;
   confidence?: string;
@@ -22,13 +27,15 @@ interface FindingsFlags {
   cursor?: string;
   summary?: boolean;
   json?: boolean;
+  csv?: boolean;
 }
 
 export function findingsCommand(program: Command): void {
-  withEndpoint(program.command("findings"))
+  withOutputFormat(withTimeWindow(withEndpoint(program.command("findings"))))
     .description("where runs wasted tokens, and why")
     .option("--workflow <name>", "only this workflow")
     .option("--run <id>", "only this run")
+    .option("--service-version <version>", "only runs of this service.version")
     .addOption(new Option("--kind <kind>", "only this kind of finding").choices(FINDING_KINDS))
     .option("--pattern <pattern>", "only this pattern (repeat, refused, repeated_read, ...)")
     .addOption(
@@ -39,21 +46,33 @@ export function findingsCommand(program: Command): void {
     .option("--limit <n>", "at most this many findings, largest waste first", String(DEFAULT_FINDINGS_LIMIT))
     .option("--cursor <cursor>", "the next page, as the previous one said")
     .option("--summary", "per pattern: findings, runs and tokens, instead of the findings")
-    .option("--json", "print JSON for scripts")
     .action(async (flags: FindingsFlags) => {
-      const filter = { workflow: flags.workflow, run: flags.run, kind: flags.kind };
+      const filter = {
+        workflow: flags.workflow,
+        run: flags.run,
+        kind: flags.kind,
+        since: flags.since,
+        until: flags.until,
+      };
       if (flags.summary) {
         const summary = await requestJson(
           apiUrl(flags.endpoint, "api/v1/findings/summary", filter),
           findingsSummarySchema,
         );
-        console.log(flags.json ? JSON.stringify(summary) : formatFindingsSummary(summary));
+        console.log(
+          flags.json
+            ? JSON.stringify(summary)
+            : flags.csv
+              ? findingsSummaryCsv(summary)
+              : formatFindingsSummary(summary),
+        );
         return;
       }
       const limit = integerOption("--limit", flags.limit, 1, 100_000);
       const result = await requestJson(
         apiUrl(flags.endpoint, "api/v1/findings", {
           ...filter,
+          version: flags.serviceVersion,
           pattern: flags.pattern,
           confidence: flags.confidence,
           limit: String(limit),
@@ -62,7 +81,7 @@ export function findingsCommand(program: Command): void {
         findingsSchema,
       );
       if (!flags.json) {
-        console.log(formatFindings(result));
+        console.log(flags.csv ? findingsCsv(result) : formatFindings(result));
         return;
       }
       // The documented shape for scripts: these fields, in this order.

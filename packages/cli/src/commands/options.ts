@@ -1,5 +1,5 @@
 import type { StoreOptions } from "@leantrace/storage";
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
 import { CliError } from "../http.ts";
 
 /** The storage flags shared by every command that opens a store itself. */
@@ -31,4 +31,24 @@ export function integerOption(name: string, value: string | undefined, min: numb
     );
   }
   return n;
+}
+
+/** `--since` / `--until`: checked by the collector, which says what it takes. */
+export function withTimeWindow(command: Command): Command {
+  return command
+    .option(
+      "--since <time>",
+      "only runs that started from then: an ISO 8601 time or a duration before now (24h, 7d)",
+    )
+    .option(
+      "--until <time>",
+      "only runs that started before then: an ISO 8601 time or a duration before now",
+    );
+}
+
+/** `--json` for scripts, `--csv` for spreadsheets; tables for people otherwise. */
+export function withOutputFormat(command: Command): Command {
+  return command
+    .addOption(new Option("--json", "print JSON for scripts").conflicts("csv"))
+    .addOption(new Option("--csv", "print CSV for spreadsheets"));
 }

@@ -1,5 +1,6 @@
 // The Quick start's demo: a collector on a throw-away embedded ClickHouse, the examples sent to
-// it over OTLP/HTTP, the report printed, everything stopped and removed.
+// it over OTLP/HTTP, the report printed, everything stopped and removed. With `--keep` the
+// collector stays up for the dashboard until Ctrl-C.
 import { execFileSync } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -26,6 +27,12 @@ try {
   leantrace("analyze");
   leantrace("report");
   leantrace("findings", "--workflow", "support-ticket");
+  if (process.argv.includes("--keep")) {
+    console.log(`\nThe dashboard: ${collector.url}/ (Ctrl-C stops the collector and removes the demo data)`);
+    await new Promise<void>((resolve) => process.once("SIGINT", () => resolve()));
+  } else {
+    console.log(`\nTo browse it in the dashboard: npx -y pnpm@10 demo --keep, then open ${collector.url}/`);
+  }
 } finally {
   const code = await collector.stop();
   await rm(workDir, { recursive: true, force: true });

@@ -1,6 +1,7 @@
 // Checks every instrumentation test makes of a stored run.
+
+import type { Usage } from "@leantrace/testing/fake-provider";
 import { expect } from "vitest";
-import type { Usage } from "./fake-provider.ts";
 import type { Finding, StoredSpan } from "./harness.ts";
 
 /** The LLM or embedding spans' token columns, in order. */

@@ -9,7 +9,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { openStore } from "@leantrace/storage";
 import { type CollectorProcess, spawnCollector, storeFlags } from "@leantrace/testing";
-import { type FakeProvider, type Reply, startFakeProvider } from "./fake-provider.ts";
+import { type FakeProvider, type Reply, startFakeProvider } from "@leantrace/testing/fake-provider";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const SCENARIO_TIMEOUT_MILLIS = 30_000;

@@ -1,9 +1,10 @@
 // The OpenTelemetry project's OpenAI instrumentation (@opentelemetry/instrumentation-openai):
 // a run the application traces (its own run span and `execute_tool` span) around two chat
 // completions, the second streamed with usage; and an embedding traced by the library alone.
+
+import type { Reply } from "@leantrace/testing/fake-provider";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectNoFindings, tokensOf, usage } from "./expectations.ts";
-import type { Reply } from "./fake-provider.ts";
 import { describeSpans, type Harness, type Stored, startHarness, tokenSpans } from "./harness.ts";
 import { EMBEDDING, FIRST, RUN_TOKENS, SECOND, toolConversation } from "./scripts.ts";
 

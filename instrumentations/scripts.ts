@@ -1,7 +1,7 @@
 // What the fake provider answers in every scenario: first a call of `get_order`, then the final
 // answer, each with usage that is the truth the stored rows must show (cached input and
 // reasoning output included, where an instrumentation records them).
-import type { Reply, Usage } from "./fake-provider.ts";
+import type { Reply, Usage } from "@leantrace/testing/fake-provider";
 
 export const FIRST: Usage = { input: 120, output: 20, cached: 64 };
 export const SECOND: Usage = { input: 180, output: 15, cached: 128, reasoning: 5 };

@@ -2,8 +2,9 @@
 // waste is the three LLM calls that chose a repeat, never the final answer. Whether a fast tool
 // and the next call land in the same millisecond depends on the machine, so this test does not
 // always exercise that ordering; pass.test.ts pins it with spans built to share a millisecond.
+
+import type { Reply, Usage } from "@leantrace/testing/fake-provider";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Reply, Usage } from "./fake-provider.ts";
 import { describeSpans, type Harness, type Stored, startHarness, tokenSpans } from "./harness.ts";
 import { ANSWER } from "./scripts.ts";
 

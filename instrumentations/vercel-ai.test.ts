@@ -1,9 +1,10 @@
 // The Vercel AI SDK (ai 7 with @ai-sdk/otel), both of its span formats: the `ai.*` spans of AI
 // SDK 5 and 6 (LegacyOpenTelemetry) and the GenAI conventions' spans (OpenTelemetry, the
 // default of AI SDK 7); generateText with a tool, streamText, embed.
+
+import type { Reply } from "@leantrace/testing/fake-provider";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectNoFindings, expectResultRead, tokensOf, usage } from "./expectations.ts";
-import type { Reply } from "./fake-provider.ts";
 import {
   describeSpans,
   type Harness,

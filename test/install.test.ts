@@ -24,9 +24,13 @@ const leantrace = (...args: string[]) => inProject(join(project, "node_modules/.
 
 const ESM_AGENT = `import { llm, tool, workflow } from "@leantrace/sdk";
 import { init } from "@leantrace/sdk/init";
+import { wrapOpenAI } from "@leantrace/sdk/openai";
 const sdk = init({ endpoint: process.env.ENDPOINT, serviceName: "esm-agent" });
+// Anything shaped like the OpenAI client will do: the integration needs no openai at run time.
+const openai = wrapOpenAI({ chat: { completions: { create: async () => ({ model: "gpt-4o-mini", choices: [], usage: { prompt_tokens: 7, completion_tokens: 3 } }) } } });
 await workflow("esm-agent", async (run) => {
   await tool("lookup_order", { id: 42 }, () => "shipped");
+  await openai.chat.completions.create({ model: "gpt-4o-mini", messages: [] });
   await llm({ model: "gpt-4o-mini", usage: { inputTokens: 100, outputTokens: 20 } }, () => "It shipped.");
   run.success();
 });
@@ -36,6 +40,7 @@ console.log("esm agent done");
 
 const CJS_AGENT = `const { llm, workflow } = require("@leantrace/sdk");
 const { init } = require("@leantrace/sdk/init");
+if (typeof require("@leantrace/sdk/anthropic").wrapAnthropic !== "function") throw new Error("no wrapAnthropic");
 (async () => {
   const sdk = init({ endpoint: process.env.ENDPOINT, serviceName: "cjs-agent" });
   await workflow("cjs-agent", async (run) => {
@@ -49,6 +54,9 @@ const { init } = require("@leantrace/sdk/init");
 
 const TS_AGENT = `import { llm, type LlmOptions, retrieval, workflow } from "@leantrace/sdk";
 import { init } from "@leantrace/sdk/init";
+import { wrapOpenAI } from "@leantrace/sdk/openai";
+import OpenAI from "openai";
+const openai: OpenAI = wrapOpenAI(new OpenAI({ apiKey: "unused" }));
 const options: LlmOptions = { model: "gpt-4o-mini", usage: { inputTokens: 1, outputTokens: 1 } };
 const sdk = init({ serviceName: "ts-agent", exportTo: "file:spans" });
 await workflow("ts-agent", async (run) => {
@@ -84,6 +92,7 @@ beforeAll(async () => {
     "@opentelemetry/api@1.9.0",
     "typescript@5.9",
     "@types/node@20",
+    "openai@6.49.0",
   ]);
   expect(installed.code, installed.stderr).toBe(0);
   await writeFile(join(project, "agent.js"), ESM_AGENT);
@@ -174,7 +183,7 @@ describe("the packed packages, installed with npm in a project of its own", () =
     }[];
     expect(workflows.map((w) => [w.workflow, w.runs, w.successes, w.totalTokens])).toEqual([
       ["cjs-agent", 1, 0, 55],
-      ["esm-agent", 1, 1, 120],
+      ["esm-agent", 1, 1, 130],
     ]);
     // The CI gate from the files the TypeScript agent wrote, without a collector.
     const baseline = await leantrace("baseline", "save", "--from-otlp", "spans", "--out", "baseline.json");

@@ -138,6 +138,12 @@ export const ATTR_LEANTRACE_FP_QUERY = "leantrace.fp.query";
 export const ATTR_LEANTRACE_FP_DOCUMENTS = "leantrace.fp.documents";
 /** On an LLM step: this call produced the run's final answer; later steps come after it. */
 export const ATTR_LEANTRACE_FINAL_ANSWER = "leantrace.final_answer";
+/**
+ * On an LLM step: the names of the tools its answer asked for, in order (a string array). Names
+ * only, never arguments, so it is written without content capture: the step that chose a tool
+ * call can be named without reading the output messages.
+ */
+export const ATTR_LEANTRACE_LLM_TOOL_NAMES = "leantrace.llm.tool_names";
 /** Length in characters of a tool or retrieval result: what it adds to a later prompt. */
 export const ATTR_LEANTRACE_RESULT_CHARS = "leantrace.result.chars";
 /**

@@ -90,3 +90,22 @@ describe("fingerprints", () => {
     );
   });
 });
+
+describe("an Anthropic message of tool_result blocks", () => {
+  it("fingerprints as the results it carries, as an OpenAI tool message does", () => {
+    const result = '{"id":42,"status":"shipped"}';
+    const anthropic = {
+      role: "user",
+      content: [{ type: "tool_result", tool_use_id: "t1", content: result }],
+    };
+    expect(messageFingerprint(anthropic)).toBe(messageFingerprint({ role: "tool", content: result }));
+    const asBlocks = {
+      role: "user",
+      content: [{ type: "tool_result", tool_use_id: "t1", content: [{ type: "text", text: result }] }],
+    };
+    expect(messageFingerprint(asBlocks)).toBe(contentFingerprint(result));
+    // Content that is not only tool results stays as it is.
+    const mixed = { role: "user", content: [{ type: "text", text: "and" }, anthropic.content[0]] };
+    expect(messageFingerprint(mixed)).toBe(contentFingerprint(mixed.content));
+  });
+});

@@ -117,6 +117,30 @@ function partValue(part: unknown): unknown {
   }
 }
 
+function isToolResultBlock(block: unknown): block is { content?: unknown } {
+  return typeof block === "object" && block !== null && (block as { type?: unknown }).type === "tool_result";
+}
+
+/** A `tool_result` block's content: its text, or the text of its text blocks, else as it is. */
+function toolResultValue(content: unknown): unknown {
+  if (!Array.isArray(content)) return content;
+  const texts = content.map((b) =>
+    typeof b === "object" && b !== null ? (b as { text?: unknown }).text : undefined,
+  );
+  return texts.every((t) => typeof t === "string") ? texts.join("") : content;
+}
+
+/**
+ * Anthropic carries tool results as a user message of `tool_result` blocks: such a message is
+ * what its results are (each as the tool returned it), so a tool's result is seen in the next
+ * prompt as it is in OpenAI's `tool` messages. Other content stays as it is.
+ */
+function toolResultsOrContent(content: unknown): unknown {
+  if (!Array.isArray(content) || content.length === 0 || !content.every(isToolResultBlock)) return content;
+  const values = content.map((block) => toolResultValue(block.content));
+  return values.length === 1 ? values[0] : values;
+}
+
 /**
  * One message of a conversation as later prompts hold it: its `content` when it has one; the
  * value of its `parts` when it has those (the GenAI conventions' messages: a tool result is the
@@ -126,7 +150,8 @@ function partValue(part: unknown): unknown {
  */
 export function messageFingerprint(message: unknown): string {
   if (typeof message === "object" && message !== null) {
-    if ("content" in message) return contentFingerprint((message as { content: unknown }).content);
+    if ("content" in message)
+      return contentFingerprint(toolResultsOrContent((message as { content: unknown }).content));
     const parts = (message as { parts?: unknown }).parts;
     if (Array.isArray(parts)) {
       const values = parts.map(partValue);

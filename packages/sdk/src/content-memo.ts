@@ -311,7 +311,7 @@ function objectFingerprint(value: object, entry: ObjectEntry): string {
 /** Roles of messages the agent writes itself: never a step's result come back. */
 const AUTHORED_ROLES = new Set(["system", "developer", "user"]);
 
-/** `contentFingerprint` of a message's own text content, remembered with it. */
+/** The conventions' fingerprint of a message's own content (`messageFingerprint`), remembered with it. */
 function contentPart(message: object & { content: unknown }, entry: ObjectEntry): string {
   if (entry.part !== undefined) return entry.part;
   const { content } = message;
@@ -321,7 +321,7 @@ function contentPart(message: object & { content: unknown }, entry: ObjectEntry)
   entry.part =
     typeof content === "string" && !(typeof role === "string" && AUTHORED_ROLES.has(role))
       ? resultTexts.peek(content)
-      : contentFingerprint(content);
+      : messageFingerprint(message);
   return entry.part;
 }
 
@@ -364,7 +364,7 @@ export function inputFingerprints(input: unknown, withText = false): InputFinger
       // remembered with the message; one inherited or hidden is not, and is made afresh.
       else if (Object.prototype.propertyIsEnumerable.call(message, "content"))
         parts[i] = contentPart(message, entry);
-      else parts[i] = contentFingerprint(message.content);
+      else parts[i] = messageFingerprint(message);
     } else {
       canonicals[i] = canonicalJson(message);
       parts[i] = contentFingerprint(message);

@@ -176,3 +176,45 @@ export function readResponse(response: unknown): ResponseFacts {
   if (output !== undefined) facts.output = output;
   return facts;
 }
+
+/** A tool's name from a chat `tool_calls` item, a Responses output item or an Anthropic block. */
+function toolNameOf(item: unknown, itemType: string): string | undefined {
+  if (itemType === "chat") {
+    const name = field(field(item, "function"), "name");
+    return typeof name === "string" ? name : undefined;
+  }
+  const type = field(item, "type");
+  const name = field(item, "name");
+  // Responses: function_call, custom_tool_call, mcp_call; Anthropic: tool_use, server_tool_use.
+  const isCall =
+    itemType === "responses"
+      ? typeof type === "string" && type.endsWith("_call")
+      : type === "tool_use" || type === "server_tool_use";
+  return isCall && typeof name === "string" ? name : undefined;
+}
+
+function pushNames(into: string[], items: unknown, itemType: string): void {
+  if (!Array.isArray(items)) return;
+  for (const item of items) {
+    const name = toolNameOf(item, itemType);
+    if (name !== undefined) into.push(name);
+  }
+}
+
+/**
+ * The tools a response asks to call, by name, in order: OpenAI chat completions' `tool_calls`,
+ * Responses' `*_call` output items, Anthropic's `tool_use` blocks. Undefined when it asks none.
+ */
+export function toolCallNames(response: unknown): string[] | undefined {
+  if (!isRecord(response)) return undefined;
+  const names: string[] = [];
+  if (Array.isArray(response.choices)) {
+    for (const choice of response.choices)
+      pushNames(names, field(field(choice, "message"), "tool_calls"), "chat");
+  } else if (Array.isArray(response.output)) {
+    pushNames(names, response.output, "responses");
+  } else if (response.type === "message") {
+    pushNames(names, response.content, "anthropic");
+  }
+  return names.length > 0 ? names : undefined;
+}

@@ -30,6 +30,7 @@ import type { IngestPipeline } from "./ingest/pipeline.ts";
 import type { AppendResult } from "./ingest/wal.ts";
 import { openApiDocument } from "./routes/openapi.ts";
 import { reportRoutes } from "./routes/reports.ts";
+import { sqlRoutes } from "./routes/sql.ts";
 
 /** What the app needs of the collector's settings (see config.ts). */
 export type CollectorAppSettings = Pick<CollectorConfig, "requireApiKey" | "http" | "analysis" | "prices"> &
@@ -336,6 +337,7 @@ export function createCollectorApp(
 
   reportRoutes(app, store);
   app.get("/api/v1/openapi.json", (c) => c.json(openApiDocument()));
+  sqlRoutes(app, store, () => ingest.drained(readAfterWriteMillis));
   dashboardRoutes(app, store);
 
   return {

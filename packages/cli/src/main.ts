@@ -6,6 +6,7 @@ import { findingsCommand } from "./commands/findings.ts";
 import { baselineCommand, checkCommand } from "./commands/gate.ts";
 import { keysCommand } from "./commands/keys.ts";
 import { reportCommand } from "./commands/report.ts";
+import { sqlCommand } from "./commands/sql.ts";
 import { statusCommand } from "./commands/status.ts";
 import { CliError } from "./http.ts";
 
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   reportCommand(program);
   analyzeCommand(program);
   findingsCommand(program);
+  sqlCommand(program);
   baselineCommand(program);
   checkCommand(program);
   keysCommand(program);

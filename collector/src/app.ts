@@ -15,6 +15,7 @@ import {
   RPC_UNAVAILABLE,
   statusResponse,
 } from "@leantrace/otlp";
+import { EXAMPLE_QUERIES } from "@leantrace/reports/sql";
 import type { Store } from "@leantrace/storage";
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
@@ -28,18 +29,22 @@ import { NotDrainedError } from "./ingest/loader.ts";
 import { inlineNormalizer, type Normalizer } from "./ingest/normalizer.ts";
 import type { IngestPipeline } from "./ingest/pipeline.ts";
 import type { AppendResult } from "./ingest/wal.ts";
+import { Metering } from "./metering.ts";
+import { budgetRoutes } from "./routes/budgets.ts";
 import { openApiDocument } from "./routes/openapi.ts";
 import { reportRoutes } from "./routes/reports.ts";
 import { sqlRoutes } from "./routes/sql.ts";
 
 /** What the app needs of the collector's settings (see config.ts). */
 export type CollectorAppSettings = Pick<CollectorConfig, "requireApiKey" | "http" | "analysis" | "prices"> &
-  Partial<Pick<CollectorConfig, "forward">>;
+  Partial<Pick<CollectorConfig, "forward" | "budgets">>;
 
 export interface CollectorApp {
   app: Hono<AuthEnv>;
   /** Analysis passes: started by the server, run on demand by `POST /api/v1/analyze`. */
   analysis: AnalysisScheduler;
+  /** Usage metering and budget alerts: started by the server, also after each analysis pass. */
+  metering: Metering;
   /** From now on every request is answered 503 (the collector is stopping). */
   refuseRequests(): void;
   /** Aborts the requests still reading their bodies: they are answered 503. */
@@ -128,6 +133,8 @@ export function createCollectorApp(
       activity.passes++;
       activity.runs += pass.runs;
       activity.findings += pass.findings;
+      // A pass may mark another instrumentation's copy of a call: its day's usage changes.
+      metering.runSoon();
       if (forwarder !== undefined && settings.forward?.findings && pass.findings > 0) {
         findingsRequest(store, pass.passId).then(
           (body) => body && forwarder.enqueue({ bytes: Buffer.from(body), contentType: CONTENT_TYPES.json }),
@@ -136,6 +143,7 @@ export function createCollectorApp(
       }
     },
   });
+  const metering = new Metering(store, settings.budgets);
   let refusing = false;
   const reading = new Set<AbortController>();
   const app = new Hono<AuthEnv>();
@@ -338,11 +346,13 @@ export function createCollectorApp(
   reportRoutes(app, store);
   app.get("/api/v1/openapi.json", (c) => c.json(openApiDocument()));
   sqlRoutes(app, store, () => ingest.drained(readAfterWriteMillis));
-  dashboardRoutes(app, store);
+  budgetRoutes(app, store, { meterNow: () => metering.runNow(), changed: () => metering.runSoon() });
+  dashboardRoutes(app, store, { examples: EXAMPLE_QUERIES });
 
   return {
     app,
     analysis,
+    metering,
     takeActivity: () => {
       const taken = { ...ingest.takeCounts(), ...activity };
       activity = { rejectedSpans: 0, passes: 0, runs: 0, findings: 0 };

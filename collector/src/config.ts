@@ -44,6 +44,8 @@ export const COLLECTOR_DEFAULTS = {
   forwardTimeoutMillis: 10_000,
   /** An analysis pass waits this long for what was accepted to reach storage. */
   drainBeforePassMillis: 60_000,
+  /** Usage is metered this often from the spans stored since (budgets read it). */
+  meterIntervalMillis: 5_000,
 } as const;
 
 /** What a caller may set; every field optional, numbers as numbers or as the text of a flag. */
@@ -78,6 +80,10 @@ export interface CollectorOptions {
   /** Also send each finding, as a span with a `gen_ai.evaluation.result` event. @default false */
   forwardFindings?: boolean;
   forwardMaxBytes?: number | string;
+  /** POST budget alerts (soft and hard limits passed) here. @default none */
+  budgetWebhook?: string;
+  /** Signs each alert (HMAC-SHA256). @default LEANTRACE_BUDGET_WEBHOOK_SECRET */
+  budgetWebhookSecret?: string;
   /** Finer settings, for tests and benchmarks; see COLLECTOR_DEFAULTS. */
   tuning?: Partial<Record<TuningKey, number>>;
 }
@@ -94,7 +100,8 @@ type TuningKey =
   | "readAfterWriteMillis"
   | "drainBeforePassMillis"
   | "forwardMaxAttempts"
-  | "forwardTimeoutMillis";
+  | "forwardTimeoutMillis"
+  | "meterIntervalMillis";
 
 export interface CollectorConfig {
   host: string;
@@ -114,6 +121,7 @@ export interface CollectorConfig {
   ingestThreads: number;
   shutdown: { graceMillis: number; loadMillis: number };
   analysis: { config: AnalyzerConfig; intervalMillis: number; drainMillis: number };
+  budgets: { meterIntervalMillis: number; webhook: { url: string; secret: string | undefined } | undefined };
   prices: PriceTable;
   forward:
     | {
@@ -237,8 +245,31 @@ export function resolveCollectorConfig(
       drainMillis: tuning("drainBeforePassMillis"),
     },
     prices: options.prices ?? loadPriceTable(),
+    budgets: {
+      meterIntervalMillis: tuning("meterIntervalMillis"),
+      webhook: options.budgetWebhook === undefined ? undefined : budgetWebhook(options, env),
+    },
     forward: options.forwardTo === undefined ? undefined : forwardConfig(options),
   };
+}
+
+function budgetWebhook(
+  options: CollectorOptions,
+  env: Record<string, string | undefined>,
+): NonNullable<CollectorConfig["budgets"]["webhook"]> {
+  const url = options.budgetWebhook as string;
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed === undefined || (parsed.protocol !== "http:" && parsed.protocol !== "https:")) {
+    throw new CollectorConfigError(
+      `--budget-webhook ${JSON.stringify(url)} is not an http: or https: URL, e.g. https://hooks.example/leantrace`,
+    );
+  }
+  return { url, secret: options.budgetWebhookSecret ?? env.LEANTRACE_BUDGET_WEBHOOK_SECRET };
 }
 
 function forwardConfig(options: CollectorOptions): NonNullable<CollectorConfig["forward"]> {

@@ -59,6 +59,7 @@ export async function startCollector(
     );
   }
   collector.analysis.start();
+  collector.metering.start();
   // One line a minute of what was ingested and analyzed, and nothing per request.
   const activity = setInterval(() => {
     const line = activityLine(collector.takeActivity(), 1, ingest.log.pendingBytes);
@@ -87,6 +88,7 @@ export async function startCollector(
         await closed;
         clearTimeout(late);
         await collector.analysis.stop();
+        await collector.metering.stop();
         await normalizer.close();
         await forwarder?.close(2_000);
         await ingest.stop(config.shutdown.loadMillis);

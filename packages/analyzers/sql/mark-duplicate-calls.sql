@@ -7,8 +7,9 @@
 -- instrumentation scope, with the same model and the same input and output tokens, whose time
 -- holds the kept one's: the kept span is the one nearest the provider (the innermost; of two
 -- with the same times, the lower span id). A copy is written again, a newer version of the same
--- row (ReplacingMergeTree keeps the newest: ingested_at one millisecond later), naming the kept
--- span in duplicate_of and carrying no tokens and no cost; its attributes keep what it reported.
+-- row (ReplacingMergeTree keeps the newest: ingested_at now), naming the kept span in
+-- duplicate_of and carrying no tokens and no cost; its attributes keep what it reported. Being
+-- newly ingested, its day is metered again (packages/budgets), so usage drops the copy too.
 -- Done here rather than at ingest because the two spans often arrive in different requests
 -- (Traceloop's `disableBatch` exports each span on its own).
 -- Cost: one scan of the batch's LLM and embedding spans, grouped by trace, finds the traces
@@ -63,7 +64,7 @@ SELECT s.* REPLACE (
     0 AS reasoning_output_tokens,
     0 AS total_tokens,
     if(isNull(s.cost), NULL, 0) AS cost,
-    s.ingested_at + toIntervalMillisecond(1) AS ingested_at
+    now64(3) AS ingested_at
 )
 FROM {db:Identifier}.spans AS s FINAL
 INNER JOIN copies AS d ON s.project = d.project AND s.trace_id = d.trace_id AND s.span_id = d.span_id

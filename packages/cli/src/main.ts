@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import manifest from "../package.json" with { type: "json" };
 import { analyzeCommand } from "./commands/analyze.ts";
+import { budgetsCommand, usageCommand } from "./commands/budgets.ts";
 import { collectorCommand } from "./commands/collector.ts";
 import { findingsCommand } from "./commands/findings.ts";
 import { baselineCommand, checkCommand } from "./commands/gate.ts";
@@ -23,6 +24,8 @@ export function buildProgram(): Command {
   sqlCommand(program);
   baselineCommand(program);
   checkCommand(program);
+  budgetsCommand(program);
+  usageCommand(program);
   keysCommand(program);
   statusCommand(program);
   return program;

@@ -2,6 +2,8 @@
 // report functions as the JSON API (so the figures are the API's), a stylesheet, one small
 // script for the charts and the SQL box, and Chart.js. Strict Content-Security-Policy: no
 // inline script or style, nothing from elsewhere.
+
+import { budgetStatuses } from "@leantrace/budgets";
 import {
   breakdown,
   findingsFilterSchema,
@@ -117,18 +119,19 @@ export function dashboardRoutes(app: Hono<DashboardEnv>, store: Store, options: 
     const window = windowOf(c);
     if (typeof window === "string") return problem(c, window, 400);
     const project = c.get("project");
-    const [report, series, patterns, wasteful] = await Promise.all([
+    const [report, series, patterns, wasteful, budgets] = await Promise.all([
       workflowReport(store, project, window.filter),
       seriesOf(store, project, window.filter),
       summariseFindings(store, project, window.filter),
       listRuns(store, project, { ...window.filter, order: "wasted", limit: 10 }),
+      budgetStatuses(store, project),
     ]);
     const pageOptions: PageOptions = {
       title: "Overview",
       section: "overview",
       window: { since: window.since, params: {}, path: "/" },
     };
-    return send(c, page(pageOptions, overviewBody({ report, series, patterns, wasteful, window })));
+    return send(c, page(pageOptions, overviewBody({ report, series, patterns, wasteful, budgets, window })));
   });
 
   app.get("/workflows/:name", async (c) => {

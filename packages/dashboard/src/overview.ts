@@ -1,3 +1,4 @@
+import type { Budgets } from "@leantrace/budgets";
 import type { FindingsSummary, RunList, TimeSeries, WorkflowReport } from "@leantrace/reports";
 import { count, dollars, percent, ratio, shortId, totalsOf } from "./figures.ts";
 import { type Html, h, jsonBlock } from "./html.ts";
@@ -9,13 +10,38 @@ export interface OverviewData {
   series: TimeSeries;
   patterns: FindingsSummary;
   wasteful: RunList;
+  budgets: Budgets;
   window: Window;
+}
+
+const STATE_LABEL = {
+  ok: "ok",
+  soft_exceeded: "soft limit passed",
+  hard_exceeded: "hard limit passed",
+} as const;
+
+function budgetsPanel(budgets: Budgets): Html {
+  if (budgets.budgets.length === 0) return h``;
+  const share = (used: number, limit: number | null) => (limit === null ? "" : percent(used / limit));
+  return h`<section class="panel" data-testid="budgets">
+  <h2>Budgets, this period</h2>
+  <table><thead><tr><th>team</th><th>period (UTC)</th><th class="num">tokens used</th><th class="num">of</th><th class="num">cost used</th><th class="num">of</th><th>state</th></tr></thead><tbody>
+  ${budgets.budgets.map(
+    (
+      b,
+    ) => h`<tr data-team="${b.team}" class="budget ${b.state}"><td>${b.team}</td><td>${b.period} from ${b.periodStart}</td>
+      <td class="num">${count(b.usedTokens)} <span class="muted">${share(b.usedTokens, b.limitTokens)}</span></td><td class="num">${count(b.limitTokens)}</td>
+      <td class="num">${dollars(b.usedCost)} <span class="muted">${share(b.usedCost, b.limitCost)}</span></td><td class="num">${dollars(b.limitCost)}</td>
+      <td><span class="state ${b.state}">${STATE_LABEL[b.state]}</span></td></tr>`,
+  )}
+  </tbody></table>
+</section>`;
 }
 
 export function overviewBody(data: OverviewData): Html {
   const { report, series, patterns, wasteful, window } = data;
   if (report.workflows.length === 0) {
-    return h`<h1>Overview</h1>${emptyState("No runs in this window. Send spans to /v1/traces, or choose a longer window.")}`;
+    return h`<h1>Overview</h1>${budgetsPanel(data.budgets)}${emptyState("No runs in this window. Send spans to /v1/traces, or choose a longer window.")}`;
   }
   const totals = totalsOf(report.workflows);
   const keep = windowParams(window);
@@ -34,6 +60,7 @@ export function overviewBody(data: OverviewData): Html {
   ${tile("Cost per success", dollars(totals.costPerSuccess), `${dollars(totals.totalCost)} in all`, "cost-per-success")}
   ${tile("Wasted", percent(totals.wastedShare), `${count(totals.wastedTokens)} of ${count(totals.totalTokens)} tokens`, "wasted-share")}
 </section>
+${budgetsPanel(data.budgets)}
 <section class="panel">
   <h2>Tokens per successful outcome, per workflow</h2>
   <div class="chart"><canvas data-chart="series" aria-label="tokens per successful outcome over time"></canvas></div>

@@ -1,6 +1,8 @@
--- Where a project's tokens went, grouped by one dimension of its steps or runs: the model or
--- step kind of each span, or the version, case or team of its run. Only the runs selected
--- (workflow, started in [{since}, {until})) count; by model, only LLM and embedding steps.
+-- Where a project's tokens went, grouped by one dimension of its steps or runs: each span's
+-- model, step kind, team (the `team` column: see migration 0008) or application
+-- (service.name); or its run's workflow, version, case or user (`user.id` on any of its spans).
+-- Only the runs selected (workflow, started in [{since}, {until})) count; by model, only LLM
+-- and embedding steps. Also what `leantrace usage` (chargeback) prints.
 --
 -- runs             = the selected runs with a step in the group
 -- successes        = those of them that succeeded
@@ -8,12 +10,12 @@
 -- tokensPerSuccess = totalTokens / successes (NULL when none succeeded)
 -- wastedTokens     = what the certain findings say was wasted of the group's steps, each span
 --                    at its largest wasted share
+-- wastedCost       = the wasted tokens' share of each wasted step's cost
 -- totalCost        = US dollars over the priced steps; NULL when none has a price
--- Team: `leantrace.team` on the span, else on its resource, else the project.
 WITH
     selected AS
     (
-        SELECT run_id, outcome, service_version, case_id
+        SELECT run_id, workflow, outcome, service_version, case_id
         FROM {db:Identifier}.runs
         WHERE project = {project:String}
             AND ({workflow:String} = '' OR workflow = {workflow:String})
@@ -27,6 +29,14 @@ WITH
         ARRAY JOIN wasted_span_ids AS span_id, wasted_span_tokens AS tokens
         WHERE project = {project:String} AND confidence = 'certain'
         GROUP BY run_id, span_id
+    ),
+    users AS
+    (
+        SELECT run_id, anyIf(span_attributes['user.id'], span_attributes['user.id'] != '') AS user_id
+        FROM {db:Identifier}.spans
+        WHERE project = {project:String} AND {by:String} = 'user'
+            AND run_id IN (SELECT run_id FROM selected)
+        GROUP BY run_id
     )
 SELECT
     multiIf(
@@ -34,18 +44,23 @@ SELECT
         {by:String} = 'kind', toString(s.kind),
         {by:String} = 'version', r.service_version,
         {by:String} = 'case', r.case_id,
-        s.span_attributes['leantrace.team'] != '', s.span_attributes['leantrace.team'],
-        s.resource_attributes['leantrace.team'] != '', s.resource_attributes['leantrace.team'],
-        s.project) AS key,
+        {by:String} = 'workflow', r.workflow,
+        {by:String} = 'app', s.service_name,
+        {by:String} = 'user', ifNull(u.user_id, ''),
+        toString(s.team)) AS key,
     uniqExact(s.run_id) AS runs,
     uniqExactIf(s.run_id, r.outcome = 'success') AS successes,
     sum(s.total_tokens) AS totalTokens,
     if(successes = 0, NULL, totalTokens / successes) AS tokensPerSuccess,
     sum(ifNull(w.tokens, 0)) AS wastedTokens,
+    if(countIf(isNotNull(s.cost)) = 0, NULL,
+        sum(if(s.total_tokens = 0, 0, ifNull(s.cost, 0) * least(ifNull(w.tokens, 0), s.total_tokens) / s.total_tokens)))
+        AS wastedCost,
     if(countIf(isNotNull(s.cost)) = 0, NULL, sum(ifNull(s.cost, 0))) AS totalCost
 FROM {db:Identifier}.spans AS s FINAL
 INNER JOIN selected AS r ON r.run_id = s.run_id
 LEFT JOIN wasted AS w ON w.run_id = s.run_id AND w.span_id = s.span_id
+LEFT JOIN users AS u ON u.run_id = s.run_id
 WHERE s.project = {project:String}
     AND ({by:String} != 'model' OR s.kind IN ('llm', 'embedding'))
 GROUP BY key

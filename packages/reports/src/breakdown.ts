@@ -2,8 +2,11 @@ import { type Store, sqlFiles } from "@leantrace/storage";
 import { z } from "zod";
 import { timeWindowSchema, windowParams } from "./time-window.ts";
 
-/** What a report can be broken down by: a step's model or kind, or its run's version, case or team. */
-export const BREAKDOWNS = ["model", "kind", "version", "team", "case"] as const;
+/**
+ * What a report can be broken down by: a step's model, kind, team or application, or its run's
+ * workflow, version, case or user.
+ */
+export const BREAKDOWNS = ["model", "kind", "version", "team", "case", "app", "workflow", "user"] as const;
 export type Breakdown = (typeof BREAKDOWNS)[number];
 
 export const breakdownFilterSchema = timeWindowSchema.extend({
@@ -13,13 +16,15 @@ export const breakdownFilterSchema = timeWindowSchema.extend({
 export type BreakdownFilter = z.infer<typeof breakdownFilterSchema>;
 
 export const breakdownRowSchema = z.object({
-  /** The model, kind, version, case or team ("" when the steps did not say). */
+  /** The model, kind, team, application, workflow, version, case or user ("" when the steps did not say). */
   key: z.string(),
   runs: z.number().int(),
   successes: z.number().int(),
   totalTokens: z.number(),
   tokensPerSuccess: z.number().nullable(),
   wastedTokens: z.number(),
+  /** What the wasted tokens cost; null when none of the group's steps has a price. */
+  wastedCost: z.number().nullable(),
   totalCost: z.number().nullable(),
 });
 export const breakdownSchema = z.object({ by: z.enum(BREAKDOWNS), rows: z.array(breakdownRowSchema) });

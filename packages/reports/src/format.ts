@@ -254,3 +254,64 @@ export function findingsSummaryCsv(summary: FindingsSummary): string {
     ]),
   );
 }
+
+/** Chargeback: what each group paid for, what it got, and what it wasted. */
+export function formatUsage(report: BreakdownReport & { month: string }): string {
+  if (report.rows.length === 0) return `No usage in ${report.month}.`;
+  const total = (pick: (r: BreakdownReport["rows"][number]) => number | null) =>
+    report.rows.reduce((sum, r) => sum + (pick(r) ?? 0), 0);
+  const rows = report.rows.map((r) => [
+    r.key || "(none)",
+    formatCount(r.totalTokens),
+    formatDollars(r.totalCost),
+    formatCount(r.runs),
+    formatCount(r.successes),
+    formatCount(r.tokensPerSuccess),
+    formatCount(r.wastedTokens),
+    formatDollars(r.wastedCost),
+  ]);
+  rows.push([
+    "total",
+    formatCount(total((r) => r.totalTokens)),
+    formatDollars(total((r) => r.totalCost)),
+    "",
+    "",
+    "",
+    formatCount(total((r) => r.wastedTokens)),
+    formatDollars(total((r) => r.wastedCost)),
+  ]);
+  return [
+    `Usage in ${report.month} (UTC), by ${report.by}:`,
+    table(
+      [report.by, "tokens", "cost", "runs", "successes", "tokens/success", "wasted", "wasted cost"],
+      rows,
+    ),
+  ].join("\n");
+}
+
+export function usageCsv(report: BreakdownReport & { month: string }): string {
+  return toCsv(
+    [
+      "month",
+      report.by,
+      "tokens",
+      "cost",
+      "runs",
+      "successes",
+      "tokensPerSuccess",
+      "wastedTokens",
+      "wastedCost",
+    ],
+    report.rows.map((r) => [
+      report.month,
+      r.key,
+      r.totalTokens,
+      r.totalCost,
+      r.runs,
+      r.successes,
+      r.tokensPerSuccess,
+      r.wastedTokens,
+      r.wastedCost,
+    ]),
+  );
+}

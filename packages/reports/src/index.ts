@@ -35,7 +35,9 @@ export {
   formatFindings,
   formatFindingsSummary,
   formatPercent,
+  formatUsage,
   formatWorkflowReport,
+  usageCsv,
   workflowReportCsv,
 } from "./format.ts";
 export { type RunDetail, type RunStep, runDetail, runDetailSchema, runStepSchema } from "./run-detail.ts";

@@ -77,6 +77,11 @@ export function collectorCommand(program: Command): void {
         "--forward-max-bytes <bytes>",
         `bytes that may wait to be forwarded; past it, dropped (default: ${D.forwardMaxBytes / MIB} MiB)`,
       )
+      .option("--budget-webhook <url>", "POST an alert here when a team passes a budget's soft or hard limit")
+      .option(
+        "--budget-webhook-secret <secret>",
+        "sign each alert with HMAC-SHA256 (default: LEANTRACE_BUDGET_WEBHOOK_SECRET)",
+      )
       .option(
         "--wal-max-bytes <bytes>",
         `bytes accepted but not yet in storage the log may hold; past it, 503 (default: ${D.walMaxBytes / MIB} MiB)`,
@@ -100,6 +105,8 @@ export function collectorCommand(program: Command): void {
         retentionFindingsDays: flags.retentionFindingsDays,
         forwardTo: flags.forwardTo,
         forwardMaxBytes: flags.forwardMaxBytes,
+        budgetWebhook: flags.budgetWebhook,
+        budgetWebhookSecret: flags.budgetWebhookSecret,
       }),
       ...(flags.forwardHeader === undefined ? {} : { forwardHeaders: flags.forwardHeader }),
       ...(flags.forwardFindings ? { forwardFindings: true } : {}),

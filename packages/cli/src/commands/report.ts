@@ -1,3 +1,4 @@
+import { budgetsSchema } from "@leantrace/budgets";
 import {
   BREAKDOWNS,
   breakdownCsv,
@@ -19,6 +20,23 @@ interface ReportFlags {
   by?: string;
   json?: boolean;
   csv?: boolean;
+}
+
+/** A line per budget past its soft or hard limit this period; none when the collector has none. */
+async function budgetLines(endpoint: string): Promise<string[]> {
+  const { budgets } = await requestJson(apiUrl(endpoint, "api/v1/budgets"), budgetsSchema).catch(() => ({
+    budgets: [],
+  }));
+  return budgets
+    .filter((b) => b.state !== "ok")
+    .map((b) => {
+      const used = [
+        b.limitTokens === null ? "" : `${Math.round((100 * b.usedTokens) / b.limitTokens)}% of its tokens`,
+        b.limitCost === null ? "" : `${Math.round((100 * b.usedCost) / b.limitCost)}% of its cost`,
+      ].filter((part) => part !== "");
+      const level = b.state === "hard_exceeded" ? "HARD limit passed" : "soft limit passed";
+      return `budget: team ${b.team} has used ${used.join(" and ")} for this ${b.period} (${b.periodStart}..${b.periodEnd}): ${level}`;
+    });
 }
 
 export function reportCommand(program: Command): void {
@@ -54,5 +72,8 @@ export function reportCommand(program: Command): void {
             ? workflowReportCsv(report)
             : formatWorkflowReport(report),
       );
+      if (!flags.json && !flags.csv) {
+        for (const line of await budgetLines(flags.endpoint)) console.log(line);
+      }
     });
 }

@@ -185,6 +185,21 @@ describe("the packed packages, installed with npm in a project of its own", () =
       ["cjs-agent", 1, 0, 55],
       ["esm-agent", 1, 1, 130],
     ]);
+    // The installed collector serves its dashboard, with its script and Chart.js from the package.
+    const page = await fetch(new URL("/", url));
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-security-policy")).toContain("script-src 'self'");
+    expect(await page.text()).toContain("esm-agent");
+    for (const file of ["dashboard.js", "dashboard.css", "chart.umd.min.js"]) {
+      expect((await fetch(new URL(`/assets/${file}`, url))).status, file).toBe(200);
+    }
+    const usage = await leantrace("usage", "--by", "app", "--json", "--endpoint", url);
+    expect(usage.code, usage.stderr).toBe(0);
+    expect(
+      JSON.parse(usage.stdout)
+        .rows.map((r: { key: string }) => r.key)
+        .sort(),
+    ).toEqual(["cjs-agent", "esm-agent"]);
     // The CI gate from the files the TypeScript agent wrote, without a collector.
     const baseline = await leantrace("baseline", "save", "--from-otlp", "spans", "--out", "baseline.json");
     expect(baseline.code, baseline.stderr).toBe(0);

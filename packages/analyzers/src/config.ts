@@ -1,5 +1,15 @@
 // Analyzer thresholds. All optional; `resolveAnalyzerConfig` fills in the defaults once.
-import { ACTION_KINDS, LOOKUP_KINDS, READ_KINDS } from "@leantrace/conventions";
+import {
+  ACTION_KINDS,
+  ALTERNATION_MIN_CYCLES,
+  DEFAULT_NEUTRAL_TOOLS,
+  DEFAULT_READ_TOOLS,
+  DEFAULT_WRITE_TOOLS,
+  LOOKUP_KINDS,
+  LOOP_MIN_REPEATS,
+  MONOLOGUE_MIN_REPEATS,
+  READ_KINDS,
+} from "@leantrace/conventions";
 import { z } from "zod";
 
 export const analyzerOptionsSchema = z.object({
@@ -46,22 +56,15 @@ export const analyzerOptionsSchema = z.object({
 export type AnalyzerOptions = z.infer<typeof analyzerOptionsSchema>;
 export type AnalyzerConfig = Required<AnalyzerOptions>;
 
-/** Read-like names: a word at the start of the name or after `_`, `.` or `-`. */
-export const DEFAULT_READ_TOOLS =
-  "(?i)(^|[_.-])(read|get|fetch|search|list|lookup|find|query|view|open|cat|grep|ls|describe|show|load|check|retrieve|inspect|browse|count|peek|status|diff)";
-/** State-changing names, checked before the read-like ones. */
-export const DEFAULT_WRITE_TOOLS =
-  "(?i)(^|[_.-])(create|update|set|delete|remove|cancel|book|modify|edit|write|save|insert|add|put|post|patch|send|submit|apply|toggle|enable|disable|reset|reboot|restart|install|run|exec|execute|move|rename|transfer|exchange|return|refund|pay|charge|upload|commit|push|merge|refuel|start|stop|kill|approve|assign|mark|register|grant|revoke|replace|append|str_replace|undo)";
-/** Tools without side effects that only help the model think. */
-export const DEFAULT_NEUTRAL_TOOLS =
-  "(?i)^(think|thinking|reason|reasoning|reflect|plan|planning|note|notes|scratchpad|calculate|calculator|sequential_?thinking)$";
+// The defaults the SDK's loop guard shares live in the conventions: one definition for both.
+export { DEFAULT_NEUTRAL_TOOLS, DEFAULT_READ_TOOLS, DEFAULT_WRITE_TOOLS };
 
 export function resolveAnalyzerConfig(options: AnalyzerOptions = {}): AnalyzerConfig {
   return {
     idleMillis: options.idleMillis ?? 300_000,
-    loopMinRepeats: options.loopMinRepeats ?? 2,
-    alternationMinCycles: options.alternationMinCycles ?? 3,
-    monologueMinRepeats: options.monologueMinRepeats ?? 3,
+    loopMinRepeats: options.loopMinRepeats ?? LOOP_MIN_REPEATS,
+    alternationMinCycles: options.alternationMinCycles ?? ALTERNATION_MIN_CYCLES,
+    monologueMinRepeats: options.monologueMinRepeats ?? MONOLOGUE_MIN_REPEATS,
     retrievalJaccardMin: options.retrievalJaccardMin ?? 0.8,
     readTools: options.readTools ?? DEFAULT_READ_TOOLS,
     writeTools: options.writeTools ?? DEFAULT_WRITE_TOOLS,

@@ -155,3 +155,27 @@ export const ATTR_LEANTRACE_TOOL_EFFECT = "leantrace.tool.effect";
 export const ATTR_LEANTRACE_STEP_REJECTED = "leantrace.step.rejected";
 /** Span event recorded when a run's outcome is decided; steps after it served no outcome. */
 export const EVENT_LEANTRACE_OUTCOME = "leantrace.outcome";
+
+// --- the SDK's guards (budget, loopGuard) ---
+/** On a step the budget guard refused: `exceeded` (the model was not called). */
+export const ATTR_LEANTRACE_GUARD_BUDGET = "leantrace.guard.budget";
+/** On the step where the loop guard saw a loop: the pattern (`repeat`, `error_retry`, `alternation`, `monologue`). */
+export const ATTR_LEANTRACE_GUARD_LOOP = "leantrace.guard.loop";
+/** Span event of a budget refusal; attributes below (`scope`, `unit`, `limit`, `used`, `reserved`, `requested`). */
+export const EVENT_LEANTRACE_GUARD_BUDGET = "leantrace.guard.budget";
+/** Span event of a loop the guard saw; attributes `pattern`, `tool`, `calls`. */
+export const EVENT_LEANTRACE_GUARD_LOOP = "leantrace.guard.loop";
+/** `run`, or `team:NAME`: whose limit. */
+export const ATTR_LEANTRACE_GUARD_SCOPE = "leantrace.guard.scope";
+/** `tokens` or `cost`: which limit. */
+export const ATTR_LEANTRACE_GUARD_UNIT = "leantrace.guard.unit";
+export const ATTR_LEANTRACE_GUARD_LIMIT = "leantrace.guard.limit";
+export const ATTR_LEANTRACE_GUARD_USED = "leantrace.guard.used";
+/** What other steps under way had reserved. */
+export const ATTR_LEANTRACE_GUARD_RESERVED = "leantrace.guard.reserved";
+/** What this step would have reserved. */
+export const ATTR_LEANTRACE_GUARD_REQUESTED = "leantrace.guard.requested";
+export const ATTR_LEANTRACE_GUARD_PATTERN = "leantrace.guard.pattern";
+export const ATTR_LEANTRACE_GUARD_TOOL = "leantrace.guard.tool";
+/** How many calls the loop holds so far. */
+export const ATTR_LEANTRACE_GUARD_CALLS = "leantrace.guard.calls";

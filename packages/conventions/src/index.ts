@@ -1,4 +1,16 @@
 export {
+  ALTERNATION_MIN_CYCLES,
+  DEFAULT_NEUTRAL_TOOLS,
+  DEFAULT_READ_TOOLS,
+  DEFAULT_TOOL_CLASSES,
+  DEFAULT_WRITE_TOOLS,
+  LOOP_MIN_REPEATS,
+  MONOLOGUE_MIN_REPEATS,
+  type NameEffect,
+  type ToolClasses,
+  toolNameClassifier,
+} from "./analyzer-defaults.ts";
+export {
   canonicalJson,
   contentFingerprint,
   documentsFingerprint,

@@ -6,34 +6,14 @@
 // one line that says how many and why; nothing is ever thrown at the agent.
 import { subscribe, unsubscribe } from "node:diagnostics_channel";
 import type { ClientRequest, IncomingMessage } from "node:http";
-import { createNoopMeter, diag, type Meter, type MeterProvider } from "@opentelemetry/api";
+import { createNoopMeter, type Meter, type MeterProvider } from "@opentelemetry/api";
 import { type ExportResult, ExportResultCode } from "@opentelemetry/core";
 import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace-base";
+import { WARNING_INTERVAL_MILLIS, WarningThrottle, warn } from "./warnings.ts";
 
-/** At most one warning line about dropped spans in this long. */
-export const WARNING_INTERVAL_MILLIS = 30_000;
-
-/**
- * Whether anyone registered an OpenTelemetry diag logger: the API keeps it in its global
- * registry (major version 1, the peer range) and offers no getter.
- */
-function diagLoggerRegistered(): boolean {
-  const registry = (globalThis as Record<symbol, unknown>)[Symbol.for("opentelemetry.js.api.1")];
-  return (
-    typeof registry === "object" && registry !== null && (registry as { diag?: unknown }).diag !== undefined
-  );
-}
-
-/**
- * The SDK's own warnings go through the diag logger when one is registered (at the level it was
- * given), and straight to stderr otherwise, so that they are seen without one. The SDK installs
- * no logger itself: a library that set a global logger would change what the agent's own
- * OpenTelemetry code logs, and a logger set after it would print an override warning.
- */
-export function warn(line: string): void {
-  if (diagLoggerRegistered()) diag.warn(line);
-  else console.warn(line);
-}
+// The warning helpers live in warnings.ts (the budget guard uses them too); re-exported for
+// the callers that found them here.
+export { WARNING_INTERVAL_MILLIS, warn };
 
 function spans(count: number): string {
   return count === 1 ? "1 span" : `${count} spans`;
@@ -47,13 +27,15 @@ export class DropReporter {
   private total = 0;
   /** Spans dropped since the last warning, by why (the words after "N spans"). */
   private readonly unreported = new Map<string, number>();
-  private lastWarning = Number.NEGATIVE_INFINITY;
+  private readonly throttle: WarningThrottle;
   private scheduled: NodeJS.Immediate | undefined;
 
   constructor(
     private readonly write: (line: string) => void = warn,
-    private readonly intervalMillis = WARNING_INTERVAL_MILLIS,
-  ) {}
+    intervalMillis = WARNING_INTERVAL_MILLIS,
+  ) {
+    this.throttle = new WarningThrottle(intervalMillis);
+  }
 
   /** All spans dropped so far. */
   get dropped(): number {
@@ -64,7 +46,7 @@ export class DropReporter {
     if (count <= 0) return;
     this.total += count;
     this.unreported.set(why, (this.unreported.get(why) ?? 0) + count);
-    if (this.scheduled !== undefined || Date.now() - this.lastWarning < this.intervalMillis) return;
+    if (this.scheduled !== undefined || !this.throttle.due()) return;
     // Told on the next turn of the event loop: a full queue drops spans one at a time, and a
     // burst of them is one line with their number, not a line about the first one.
     this.scheduled = setImmediate(() => this.report());
@@ -76,7 +58,7 @@ export class DropReporter {
     if (this.unreported.size === 0) return;
     const parts = [...this.unreported].map(([why, count]) => `${spans(count)} ${why}`);
     this.unreported.clear();
-    this.lastWarning = Date.now();
+    this.throttle.told();
     this.write(`leantrace: ${parts.join(", ")}; dropped`);
   }
 

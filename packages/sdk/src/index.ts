@@ -1,3 +1,24 @@
+export {
+  type Budget,
+  BudgetExceededError,
+  type BudgetExceededHandler,
+  type BudgetExceededInfo,
+  type BudgetOptions,
+  createBudget,
+  type PriceFunction,
+  type StepEstimate,
+  TeamBudget,
+  type TeamBudgetOptions,
+  type TeamBudgetState,
+  teamBudget,
+} from "./budget.ts";
+export {
+  LoopDetectedError,
+  type LoopGuardOptions,
+  type LoopHandler,
+  type LoopInfo,
+  type LoopPattern,
+} from "./loop-guard.ts";
 export { configure, type SdkSettings } from "./settings.ts";
 export type { ResponseFacts, TokenUsage } from "./usage.ts";
 export { readResponse } from "./usage.ts";

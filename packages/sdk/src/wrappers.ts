@@ -35,12 +35,23 @@ import {
   EVENT_LEANTRACE_OUTCOME,
 } from "@leantrace/conventions/attributes";
 import { type Attributes, ROOT_CONTEXT, type Span } from "@opentelemetry/api";
+import type { StepEstimate } from "./budget.ts";
 import {
   argumentsFingerprint,
   inputFingerprints,
   rememberedQueryFingerprint,
   resultFingerprint,
 } from "./content-memo.ts";
+import {
+  type BudgetSetting,
+  currentGuards,
+  guardedLlm,
+  guardedLookup,
+  guardedTool,
+  runGuards,
+  withGuards,
+} from "./guards.ts";
+import type { LoopGuardOptions } from "./loop-guard.ts";
 import { withRun } from "./run-context.ts";
 import { sdkSettings } from "./settings.ts";
 import { preciseNow, runStep, type Step, type StepState, writeUsage } from "./step.ts";
@@ -81,6 +92,13 @@ export interface WorkflowOptions {
   /** The evaluation case (task, test case) this run works on. */
   caseId?: string;
   attributes?: Attributes;
+  /**
+   * Limits on the run's LLM steps: `{ maxTokens, maxCost, onExceeded }` (this run alone), or a
+   * `createBudget(...)` / `teamBudget(...)` shared by several runs, or a list of them. Off by default.
+   */
+  budget?: BudgetSetting;
+  /** Stops the run where the analyzers would see a loop (`true`, or thresholds and `onLoop`). Off by default. */
+  loopGuard?: boolean | LoopGuardOptions;
 }
 
 /** The running workflow: its id, and where its outcome is recorded. */
@@ -102,6 +120,13 @@ export function workflow<T>(
   options: WorkflowOptions = {},
 ): Promise<T> {
   let outcomeSet = false;
+  let guards: ReturnType<typeof runGuards>;
+  try {
+    guards = runGuards(options.budget, options.loopGuard);
+  } catch (error) {
+    // Options that cannot work reject like any other error: a wrapper never throws synchronously.
+    return Promise.reject(error);
+  }
   return runStep(
     {
       spanName: `invoke_workflow ${name}`,
@@ -142,7 +167,7 @@ export function workflow<T>(
         success: (value) => setOutcome("success", value),
         failure: (value) => setOutcome("failure", value),
       };
-      return fn(run);
+      return withGuards(guards, () => fn(run));
     },
   );
 }
@@ -162,6 +187,8 @@ export interface LlmOptions {
   usage?: TokenUsage;
   /** This call produces the run's final answer: steps after it served no outcome. */
   finalAnswer?: boolean;
+  /** What the call is expected to spend, for a budget's reservation; else the model's recent average. */
+  estimate?: StepEstimate;
 }
 
 function writeInput(span: Span, input: unknown): void {
@@ -209,16 +236,26 @@ function finishLlm(span: Span, result: unknown, state: StepState, options: LlmOp
  */
 export function llm<T>(options: LlmOptions, fn: (step: Step) => Promise<T> | T): Promise<T> {
   const operation = options.operation ?? "chat";
+  const kind = operation === "embeddings" ? "embedding" : "llm";
+  const guards = currentGuards();
   return runStep(
     {
       spanName: options.model === undefined ? operation : `${operation} ${options.model}`,
-      kind: operation === "embeddings" ? "embedding" : "llm",
+      kind,
       operation,
       data: options,
       start: startLlm,
       finish: finishLlm,
     },
-    fn,
+    guards === undefined
+      ? fn
+      : (step) =>
+          guardedLlm(
+            guards,
+            { model: options.model, kind, estimate: options.estimate, usage: options.usage },
+            step,
+            fn,
+          ),
   );
 }
 
@@ -263,16 +300,20 @@ export function tool<T>(
   fn: (step: Step) => Promise<T> | T,
   options: ToolOptions = {},
 ): Promise<T> {
+  const guards = currentGuards();
+  const call: ToolCall = { name, args, effect: options.effect };
   return runStep(
     {
       spanName: `execute_tool ${name}`,
       kind: "tool",
       operation: "execute_tool",
-      data: { name, args, effect: options.effect },
+      data: call,
       start: startTool,
       finish: finishTool,
     },
-    fn,
+    guards?.loop === undefined
+      ? fn
+      : (step) => guardedTool(guards, call, step, fn, (result) => writeResult(step.span, result)),
   );
 }
 
@@ -343,6 +384,7 @@ export function retrieval<T>(
   fn: (step: RetrievalStep) => Promise<T> | T,
 ): Promise<T> {
   const call: RetrievalCall = { options, named: undefined };
+  const guards = currentGuards();
   return runStep(
     {
       spanName: options.dataSource === undefined ? "retrieval" : `retrieval ${options.dataSource}`,
@@ -358,7 +400,7 @@ export function retrieval<T>(
       handle.setDocuments = (documents) => {
         call.named = documentsOf(documents);
       };
-      return fn(handle);
+      return guards?.loop === undefined ? fn(handle) : guardedLookup(guards, handle, fn);
     },
   );
 }

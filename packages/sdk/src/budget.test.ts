@@ -472,5 +472,5 @@ describe("a team's budget", () => {
     }
   });
 
-  it.todo("reads the real collector's GET /api/v1/budgets end to end (the endpoint is being built)");
+  // End to end with the real collector's GET /api/v1/budgets: examples/guards/team-budget-e2e.test.ts.
 });

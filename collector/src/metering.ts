@@ -1,12 +1,16 @@
-// Keeps usage metered while spans land, and sends the budget alerts that follow from it: a
-// meter run every few seconds (and soon after an analysis pass or a budget change), then the
-// budgets of the projects it metered are checked. Failures are logged, never thrown.
+// Keeps the tables derived from the spans current while spans land: usage (metered per day,
+// then the budgets of the projects metered are checked and alerts sent) and the per-run
+// summaries the `runs` view reads. Every few seconds, and soon after an analysis pass or a
+// budget change. Failures are logged, never thrown: both tables are caught up on the next run,
+// and the `runs` view is right meanwhile (it resolves what is not summarised from the spans).
 import { BudgetAlerts, Meter } from "@leantrace/budgets";
+import { RunSummaries } from "@leantrace/reports";
 import type { Store } from "@leantrace/storage";
 import type { CollectorConfig } from "./config.ts";
 
 export class Metering {
   readonly meter: Meter;
+  readonly summaries: RunSummaries;
   readonly alerts: BudgetAlerts | undefined;
   private timer: NodeJS.Timeout | undefined;
   private soon: NodeJS.Timeout | undefined;
@@ -15,6 +19,7 @@ export class Metering {
 
   constructor(store: Store, settings: CollectorConfig["budgets"] | undefined) {
     this.meter = new Meter(store);
+    this.summaries = new RunSummaries(store);
     this.intervalMillis = settings?.meterIntervalMillis ?? 5_000;
     const webhook = settings?.webhook;
     this.alerts =
@@ -36,6 +41,7 @@ export class Metering {
   runNow(): Promise<void> {
     this.current = this.current.then(async () => {
       try {
+        await this.summaries.refresh();
         const { projects } = await this.meter.run();
         if (this.alerts !== undefined && projects.length > 0) await this.alerts.check(projects);
       } catch (error) {

@@ -48,6 +48,7 @@ export {
   runListFilterSchema,
   runListSchema,
 } from "./run-list.ts";
+export { RunSummaries } from "./run-summaries.ts";
 export {
   type RunTotals,
   type RunTotalsFilter,

@@ -35,6 +35,9 @@ export const SQL_TABLES = [
   "usage_daily",
   "budgets",
   "budget_alerts",
+  // Per-run summaries behind the `runs` view (migration 0009).
+  "run_summary",
+  "runs_touched",
 ] as const;
 
 /**
@@ -48,6 +51,7 @@ export const SQL_HIDDEN_TABLES = [
   "analysis_runs",
   "finding_candidates",
   "meter_watermark",
+  "run_summary_watermark",
 ];
 
 export const SQL_LIMITS = {

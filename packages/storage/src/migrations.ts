@@ -102,6 +102,8 @@ export async function migrate(client: ClickHouseClient, database: string): Promi
 const RETENTION: readonly [table: string, column: string, kind: "spansDays" | "findingsDays"][] = [
   ["spans", "ingested_at", "spansDays"],
   ["outcomes", "received_at", "spansDays"],
+  // A run's summary goes when its newest span does.
+  ["run_summary", "last_ingested_at", "spansDays"],
   ["findings", "created_at", "findingsDays"],
   ["run_analysis", "analyzed_at", "findingsDays"],
   ["analysis_passes", "finished_at", "findingsDays"],

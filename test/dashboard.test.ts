@@ -210,6 +210,20 @@ describe("the dashboard", () => {
     expect(new URL(page.url()).searchParams.get("since")).toBe("7d");
   });
 
+  it("runs a saved SQL query through the collector and shows its rows as text", async () => {
+    await open("/sql", "sql-empty");
+    expect(await page.locator("button[data-example]").count()).toBeGreaterThan(2);
+    await page.locator("button[data-example]").first().click();
+    await page.click("#sql-form button[type=submit]");
+    await page.waitForSelector("#sql-result table tbody tr");
+    expect(await text("#sql-status")).toMatch(/^\d+ rows? in \d+ ms/);
+    await page.screenshot({ path: join(SHOTS, "sql.png"), fullPage: true });
+    await page.fill("#sql-query", "SELECT * FROM leantrace.api_keys");
+    await page.click("#sql-form button[type=submit]");
+    await page.locator("#sql-status", { hasText: "api_keys" }).waitFor();
+    expect(await page.locator("#sql-result table").count()).toBe(0);
+  });
+
   it("answers an unknown run with a page that says so", async () => {
     const response = await page.goto(new URL("/runs/no-such-run", collector.url).toString());
     expect(response?.status()).toBe(404);

@@ -16,7 +16,6 @@ export function sqlBody(examples: readonly ExampleQuery[]): Html {
     <textarea id="sql-query" name="query" rows="10" spellcheck="false">${examples[0]?.sql ?? "SELECT kind, sum(total_tokens) AS tokens FROM spans FINAL GROUP BY kind ORDER BY tokens DESC"}</textarea>
     <p><button type="submit">Run</button> <span id="sql-status" class="muted" role="status"></span></p>
   </form>
-  <div id="sql-result"></div>
 </section>
 <aside class="panel">
   <h2>Examples</h2>
@@ -25,5 +24,6 @@ export function sqlBody(examples: readonly ExampleQuery[]): Html {
   </ul>
   ${jsonBlock("examples", examples)}
 </aside>
-</div>`;
+</div>
+<section class="panel"><div id="sql-result"></div></section>`;
 }

@@ -1,4 +1,4 @@
-import { formatCount, formatDollars, formatPercent } from "@leantrace/reports";
+import { formatCount, formatDollars, formatPercent, formatTable } from "@leantrace/reports";
 import type { Budgets } from "./budgets.ts";
 
 const STATE_TEXT = {
@@ -24,12 +24,5 @@ export function formatBudgets(budgets: Budgets): string {
     `${Math.round(b.soft * 100)}%`,
     STATE_TEXT[b.state],
   ]);
-  const header = ["team", "period (UTC)", "tokens", "cost", "soft", "state"];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => c.padEnd(widths[i] ?? 0))
-      .join("  ")
-      .trimEnd();
-  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
+  return formatTable(["team", "period (UTC)", "tokens", "cost", "soft", "state"], rows, [0, 1, 5]);
 }

@@ -1,4 +1,5 @@
 // How the pages show numbers: the CLI's formats (one definition), and the totals a page sums.
+import { isStepKind, STEP_KINDS } from "@leantrace/conventions";
 import { formatCount, formatDollars, formatPercent, type WorkflowReport } from "@leantrace/reports";
 
 export { formatCount as count, formatDollars as dollars, formatPercent as percent };
@@ -46,15 +47,5 @@ export function totalsOf(workflows: WorkflowReport["workflows"]): Totals {
 export const shortId = (id: string) => (id.length > 14 ? `${id.slice(0, 12)}…` : id);
 
 /** A step kind's colour class, shared by the waterfall, the legend and the charts. */
-export const KIND_CLASSES = [
-  "llm",
-  "embedding",
-  "retrieval",
-  "rerank",
-  "tool",
-  "reasoning",
-  "agent",
-  "workflow",
-  "other",
-];
-export const kindClass = (kind: string) => `kind-${KIND_CLASSES.includes(kind) ? kind : "other"}`;
+export const KIND_CLASSES: readonly string[] = STEP_KINDS;
+export const kindClass = (kind: string) => `kind-${isStepKind(kind) ? kind : "other"}`;

@@ -18,11 +18,19 @@ export function formatPercent(value: number | null): string {
   return value === null ? "-" : `${(value * 100).toFixed(1)}%`;
 }
 
-function table(header: string[], rows: string[][]): string {
+/**
+ * Rows aligned under a header: by default the first column left, the others right (figures);
+ * `textColumns` names the columns of text, aligned left.
+ */
+export function formatTable(
+  header: string[],
+  rows: string[][],
+  textColumns: readonly number[] = [0],
+): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
   const line = (cells: string[]) =>
     cells
-      .map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0)))
+      .map((c, i) => (textColumns.includes(i) ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0)))
       .join("  ")
       .trimEnd();
   return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
@@ -31,7 +39,7 @@ function table(header: string[], rows: string[][]): string {
 /** The report as tables for people; `--json` prints the report object instead. */
 export function formatWorkflowReport(report: WorkflowReport): string {
   if (report.workflows.length === 0) return "No runs recorded yet.";
-  const overview = table(
+  const overview = formatTable(
     [
       "workflow",
       "runs",
@@ -87,7 +95,7 @@ export function formatWorkflowReport(report: WorkflowReport): string {
     overview,
     versions.length === 0
       ? ""
-      : `\nBy version:\n${table(["workflow", "version", "runs", "successes", "tokens/success", "wasted", "cost/success"], versions)}`,
+      : `\nBy version:\n${formatTable(["workflow", "version", "runs", "successes", "tokens/success", "wasted", "cost/success"], versions)}`,
     notes.length === 0 ? "" : `\n${notes.join("\n")}`,
   ]
     .filter((part) => part !== "")
@@ -116,7 +124,7 @@ export function formatFindings(findings: Findings): string {
 export function formatFindingsSummary(summary: FindingsSummary): string {
   if (summary.patterns.length === 0) return "No findings.";
   return [
-    table(
+    formatTable(
       ["pattern", "confidence", "findings", "runs", "wasted tokens", "carried tokens"],
       summary.patterns.map((p) => [
         `${p.kind}/${p.pattern}`,
@@ -177,7 +185,7 @@ const BREAKDOWN_HEADER = ["runs", "successes", "total tokens", "tokens/success",
 export function formatBreakdown(report: BreakdownReport): string {
   if (report.rows.length === 0) return "No runs in this window.";
   const total = report.rows.reduce((sum, r) => sum + r.totalTokens, 0);
-  return table(
+  return formatTable(
     [report.by, ...BREAKDOWN_HEADER, "share"],
     report.rows.map((r) => [
       r.key || "(none)",
@@ -282,7 +290,7 @@ export function formatUsage(report: BreakdownReport & { month: string }): string
   ]);
   return [
     `Usage in ${report.month} (UTC), by ${report.by}:`,
-    table(
+    formatTable(
       [report.by, "tokens", "cost", "runs", "successes", "tokens/success", "wasted", "wasted cost"],
       rows,
     ),

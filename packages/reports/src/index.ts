@@ -35,6 +35,7 @@ export {
   formatFindings,
   formatFindingsSummary,
   formatPercent,
+  formatTable,
   formatUsage,
   formatWorkflowReport,
   usageCsv,

@@ -31,6 +31,9 @@ const sdk = init({
   serviceName: "corpus-replay",
   captureContent: values.capture === "on",
   exportDelayMillis: 200,
+  // A replay sends in seconds what agents took hours to produce: the collector pushes back
+  // (429 with Retry-After) and the exporter waits; flushing must outlast that, or spans drop.
+  shutdownTimeoutMillis: 300_000,
 });
 const sources: SpanSources = {};
 try {

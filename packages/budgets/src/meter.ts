@@ -1,29 +1,31 @@
-// Metering: as spans land, the days they belong to are metered again from the stored spans,
-// into `usage_daily` (tokens and cost per team, application and model). Budgets read that
-// table, so a question about usage costs a few hundred rows, not a scan of the spans. Run on
-// a short timer by the collector, and after each analysis pass (which may mark a copy of a
-// call, changing a day's usage).
+// Metering: as spans land, the runs they belong to are metered again from their stored spans,
+// into `usage_daily` (tokens and cost per day, team, application, model and run). Budgets read
+// that table, so a question about usage costs a few rows per run, not a scan of the spans; and
+// metering reads only the runs that received spans, never a whole day again. Run on a short
+// timer by the collector, and after each analysis pass (which may mark a copy of a call,
+// changing a run's usage: the copy is written again, so its run counts as touched).
 import { type Store, sqlFiles } from "@leantrace/storage";
 import { z } from "zod";
 
 const loadSql = sqlFiles(new URL("../sql/", import.meta.url));
-const TOUCHED_DAYS_SQL = loadSql("touched-days");
+const TOUCHED_PROJECTS_SQL = loadSql("touched-projects");
 const METER_SQL = loadSql("meter");
 
 /** How far back each read looks again, for inserts under way when the last one ran. */
 const OVERLAP_MILLIS = 10_000;
-/** Pairs metered per statement: bounded work per insert. */
-const BATCH = 200;
 
-const touchedSchema = z.array(z.object({ project: z.string(), day: z.string(), newest: z.string() }));
+const touchedSchema = z.array(z.object({ project: z.string(), newest: z.string() }));
+const watermarkSchema = z.array(z.object({ readUntil: z.string() }));
 
 export interface MeterResult {
   /** Projects whose usage was metered again. */
   projects: string[];
-  days: number;
 }
 
-/** Meters every (project, day) with spans stored since the last run; serial, never overlapping. */
+const dateTime64 = (at: number) => new Date(at).toISOString().replace("T", " ").replace("Z", "");
+const parse = (text: string) => Date.parse(`${text.replace(" ", "T")}Z`);
+
+/** Meters every run with spans stored since the last run; serial, never overlapping. */
 export class Meter {
   private running: Promise<MeterResult> | undefined;
 
@@ -37,27 +39,25 @@ export class Meter {
   }
 
   private async meter(): Promise<MeterResult> {
-    const touched = touchedSchema.parse(
-      await this.store.select(TOUCHED_DAYS_SQL, { overlap_ms: OVERLAP_MILLIS }),
+    const [mark] = watermarkSchema.parse(
+      await this.store.select(
+        "SELECT toString(max(read_until)) AS readUntil FROM {db:Identifier}.meter_watermark",
+      ),
     );
-    if (touched.length === 0) return { projects: [], days: 0 };
-    const meteredAt = new Date().toISOString();
-    for (let i = 0; i < touched.length; i += BATCH) {
-      const batch = touched.slice(i, i + BATCH);
-      await this.store.command(METER_SQL, {
-        projects: batch.map((t) => t.project),
-        days: batch.map((t) => t.day),
-        metered_at: meteredAt,
-      });
-    }
-    const newest = new Map<string, string>();
-    for (const t of touched) if ((newest.get(t.project) ?? "") < t.newest) newest.set(t.project, t.newest);
-    for (const [project, readUntil] of newest) {
-      await this.store.command(
-        "INSERT INTO {db:Identifier}.meter_watermark (project, read_until, updated_at) VALUES ({project:String}, {read_until:DateTime64(3)}, now64(3))",
-        { project, read_until: readUntil },
-      );
-    }
-    return { projects: [...newest.keys()], days: touched.length };
+    const touched = touchedSchema.parse(
+      await this.store.select(TOUCHED_PROJECTS_SQL, { overlap_ms: OVERLAP_MILLIS }),
+    );
+    if (touched.length === 0) return { projects: [] };
+    const since = parse(mark?.readUntil ?? "1970-01-01 00:00:00") - OVERLAP_MILLIS;
+    await this.store.command(METER_SQL, {
+      since: new Date(since).toISOString(),
+      metered_at: new Date().toISOString(),
+    });
+    const newest = Math.max(...touched.map((t) => parse(t.newest)));
+    await this.store.command(
+      "INSERT INTO {db:Identifier}.meter_watermark (project, read_until, updated_at) VALUES ('', {read_until:DateTime64(3)}, now64(3))",
+      { read_until: dateTime64(newest) },
+    );
+    return { projects: touched.map((t) => t.project) };
   }
 }

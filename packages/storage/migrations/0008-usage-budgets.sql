@@ -9,11 +9,12 @@ ALTER TABLE {db:Identifier}.spans
         resource_attributes['leantrace.team'] != '', resource_attributes['leantrace.team'],
         project)
 ;
--- Tokens and cost per project, UTC day of the span's start, team, application (service.name)
--- and model, as metered from the stored spans (read with FINAL: each span once, another
--- instrumentation's copy of a call carrying none). A day is metered again whenever spans of it
--- arrive; each metering of a (project, day) writes all its rows with one `metered_at`, and only
--- the latest metering of a day counts (see packages/budgets/sql/usage-of-period.sql).
+-- Tokens and cost per project, UTC day of the span's start, team, application (service.name),
+-- model and run, as metered from the stored spans (read with FINAL: each span once, another
+-- instrumentation's copy of a call carrying none). A run is metered again whenever spans of
+-- it arrive; each metering of a run writes all its rows with one `metered_at`, and only its
+-- latest metering counts (see packages/budgets/sql/usage-of-period.sql). Per run, so that
+-- metering reads only the runs that received spans, never a whole day again.
 CREATE TABLE IF NOT EXISTS {db:Identifier}.usage_daily
 (
     project LowCardinality(String),
@@ -21,6 +22,7 @@ CREATE TABLE IF NOT EXISTS {db:Identifier}.usage_daily
     team LowCardinality(String),
     app LowCardinality(String),
     model LowCardinality(String),
+    run_id String,
     tokens UInt64,
     cost Float64,
     priced_tokens UInt64,
@@ -28,9 +30,9 @@ CREATE TABLE IF NOT EXISTS {db:Identifier}.usage_daily
     metered_at DateTime64(3, 'UTC')
 )
 ENGINE = ReplacingMergeTree(metered_at)
-ORDER BY (project, day, team, app, model)
+ORDER BY (project, day, team, app, model, run_id)
 ;
--- How far metering has read: the newest ingested_at it has seen, per project.
+-- How far metering has read (one row, project ''): spans ingested up to then are metered.
 CREATE TABLE IF NOT EXISTS {db:Identifier}.meter_watermark
 (
     project LowCardinality(String),

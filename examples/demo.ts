@@ -31,7 +31,9 @@ try {
     console.log(`\nThe dashboard: ${collector.url}/ (Ctrl-C stops the collector and removes the demo data)`);
     await new Promise<void>((resolve) => process.once("SIGINT", () => resolve()));
   } else {
-    console.log("\nTo browse it in the dashboard: npx -y pnpm@10 demo --keep (it prints the address to open)");
+    console.log(
+      "\nTo browse it in the dashboard: npx -y pnpm@10 demo --keep (it prints the address to open)",
+    );
   }
 } finally {
   const code = await collector.stop();

@@ -9,14 +9,13 @@ import {
   PERIODS,
   setBudget,
 } from "@leantrace/budgets";
-import { firstIssue } from "@leantrace/conventions";
 import { BREAKDOWNS, breakdown } from "@leantrace/reports";
 import type { Store } from "@leantrace/storage";
 import type { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { z } from "zod";
 import type { AuthEnv } from "../auth.ts";
-import { parseQuery } from "./reports.ts";
+import { parseInput } from "./reports.ts";
 
 const deleteSchema = z.object({ team: z.string().min(1).max(256), period: z.enum(PERIODS) });
 
@@ -57,25 +56,21 @@ export function budgetRoutes(app: Hono<AuthEnv>, store: Store, hooks: BudgetHook
   });
 
   app.put("/api/v1/budgets", async (c) => {
-    const parsed = budgetSchema.safeParse(await jsonBody(c.req.raw));
-    if (!parsed.success) {
-      const { where, message } = firstIssue(parsed.error, "body");
-      throw new HTTPException(400, { message: `${where}: ${message}` });
-    }
-    await setBudget(store, c.get("project"), parsed.data);
+    const budget = parseInput(budgetSchema, await jsonBody(c.req.raw), "body");
+    await setBudget(store, c.get("project"), budget);
     hooks.changed(c.get("project"));
     const { budgets } = await budgetStatuses(store, c.get("project"));
-    return c.json(budgets.find((b) => b.team === parsed.data.team && b.period === parsed.data.period) ?? {});
+    return c.json(budgets.find((b) => b.team === budget.team && b.period === budget.period) ?? {});
   });
 
   app.delete("/api/v1/budgets", async (c) => {
-    const { team, period } = parseQuery(deleteSchema, c.req.query());
+    const { team, period } = parseInput(deleteSchema, c.req.query());
     await deleteBudget(store, c.get("project"), team, period);
     return c.json({ deleted: { team, period } });
   });
 
   app.get("/api/v1/usage", async (c) => {
-    const { by, month } = parseQuery(usageFilterSchema, c.req.query());
+    const { by, month } = parseInput(usageFilterSchema, c.req.query());
     const chosen = month ?? new Date().toISOString().slice(0, 7);
     const window = monthWindow(chosen) as { since: string; until: string };
     return c.json({ month: chosen, ...(await breakdown(store, c.get("project"), { by, ...window })) });

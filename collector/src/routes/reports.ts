@@ -22,11 +22,15 @@ import { HTTPException } from "hono/http-exception";
 import type { z } from "zod";
 import type { AuthEnv } from "../auth.ts";
 
-/** The query's first problem as a 400: where, and what was wrong. */
-export function parseQuery<S extends z.ZodType>(schema: S, query: Record<string, string>): z.output<S> {
-  const parsed = schema.safeParse(query);
+/** The query's (or body's) first problem as a 400: where, and what was wrong. */
+export function parseInput<S extends z.ZodType>(
+  schema: S,
+  input: unknown,
+  origin: "query" | "body" = "query",
+): z.output<S> {
+  const parsed = schema.safeParse(input);
   if (parsed.success) return parsed.data;
-  const { where, message } = firstIssue(parsed.error, "query");
+  const { where, message } = firstIssue(parsed.error, origin);
   throw new HTTPException(400, { message: `${where}: ${message}` });
 }
 
@@ -34,17 +38,17 @@ export function reportRoutes(app: Hono<AuthEnv>, store: Store): void {
   app.get("/api/v1/report", async (c) => {
     const query = c.req.query();
     if (query.by !== undefined) {
-      return c.json(await breakdown(store, c.get("project"), parseQuery(breakdownFilterSchema, query)));
+      return c.json(await breakdown(store, c.get("project"), parseInput(breakdownFilterSchema, query)));
     }
-    return c.json(await workflowReport(store, c.get("project"), parseQuery(reportFilterSchema, query)));
+    return c.json(await workflowReport(store, c.get("project"), parseInput(reportFilterSchema, query)));
   });
 
   app.get("/api/v1/report/series", async (c) =>
-    c.json(await timeSeries(store, c.get("project"), parseQuery(timeSeriesFilterSchema, c.req.query()))),
+    c.json(await timeSeries(store, c.get("project"), parseInput(timeSeriesFilterSchema, c.req.query()))),
   );
 
   app.get("/api/v1/runs", async (c) =>
-    c.json(await runTotals(store, c.get("project"), parseQuery(runTotalsFilterSchema, c.req.query()))),
+    c.json(await runTotals(store, c.get("project"), parseInput(runTotalsFilterSchema, c.req.query()))),
   );
 
   app.get("/api/v1/runs/:id", async (c) => {
@@ -57,10 +61,10 @@ export function reportRoutes(app: Hono<AuthEnv>, store: Store): void {
   });
 
   app.get("/api/v1/findings", async (c) =>
-    c.json(await listFindings(store, c.get("project"), parseQuery(findingsFilterSchema, c.req.query()))),
+    c.json(await listFindings(store, c.get("project"), parseInput(findingsFilterSchema, c.req.query()))),
   );
 
   app.get("/api/v1/findings/summary", async (c) =>
-    c.json(await summariseFindings(store, c.get("project"), parseQuery(findingsFilterSchema, c.req.query()))),
+    c.json(await summariseFindings(store, c.get("project"), parseInput(findingsFilterSchema, c.req.query()))),
   );
 }

@@ -2,13 +2,13 @@
 // collector: the embedded store is one process's, so this is how it is queried while the
 // collector runs. What a query may do is decided in @leantrace/reports/sql; here: the body,
 // how many run at once, and the answer's format.
-import { firstIssue } from "@leantrace/conventions";
 import { runSqlQuery, SqlQueryError, sqlRequestSchema, sqlResultCsv } from "@leantrace/reports/sql";
 import type { Store } from "@leantrace/storage";
 import type { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { AuthEnv } from "../auth.ts";
 import { BodyError, readLimited } from "../ingest/body.ts";
+import { parseInput } from "./reports.ts";
 
 /** Queries share the engine with ingest and analysis: a few at a time, the others told to wait. */
 const MAX_RUNNING = 2;
@@ -35,11 +35,7 @@ export function sqlRoutes(app: Hono<AuthEnv>, store: Store, beforeQuery?: () => 
     } catch {
       throw new HTTPException(400, { message: 'body is not valid JSON: send {"query": "SELECT ..."}' });
     }
-    const parsed = sqlRequestSchema.safeParse(body);
-    if (!parsed.success) {
-      const { where, message } = firstIssue(parsed.error, "body");
-      throw new HTTPException(400, { message: `${where}: ${message}` });
-    }
+    const request = parseInput(sqlRequestSchema, body, "body");
     if (running >= MAX_RUNNING) {
       c.header("retry-after", "1");
       throw new HTTPException(429, {
@@ -49,8 +45,8 @@ export function sqlRoutes(app: Hono<AuthEnv>, store: Store, beforeQuery?: () => 
     running++;
     try {
       await beforeQuery?.().catch(() => undefined);
-      const result = await runSqlQuery(store, c.get("project"), parsed.data.query);
-      if (parsed.data.format === "csv") {
+      const result = await runSqlQuery(store, c.get("project"), request.query);
+      if (request.format === "csv") {
         return c.body(sqlResultCsv(result), 200, {
           "content-type": "text/csv; charset=utf-8",
           "x-leantrace-truncated": String(result.truncated),

@@ -15,6 +15,7 @@ import type { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { z } from "zod";
 import type { AuthEnv } from "../auth.ts";
+import { BodyError, readLimited } from "../ingest/body.ts";
 import { parseInput } from "./reports.ts";
 
 const deleteSchema = z.object({ team: z.string().min(1).max(256), period: z.enum(PERIODS) });
@@ -32,11 +33,14 @@ async function jsonBody(raw: Request): Promise<unknown> {
   if (!(raw.headers.get("content-type") ?? "").toLowerCase().startsWith("application/json")) {
     throw new HTTPException(415, { message: "send the budget as application/json" });
   }
-  const text = await raw.text();
-  if (text.length > 64 * 1024)
-    throw new HTTPException(413, { message: "a budget is at most 64 KiB of JSON" });
+  // Read under the cap, as every other body is: a huge one is refused, never held whole.
+  const bytes = await readLimited(raw.body, 64 * 1024).catch((error: unknown) => {
+    if (error instanceof BodyError)
+      throw new HTTPException(413, { message: "a budget is at most 64 KiB of JSON" });
+    throw error;
+  });
   try {
-    return JSON.parse(text);
+    return JSON.parse(new TextDecoder().decode(bytes));
   } catch {
     throw new HTTPException(400, { message: "body is not valid JSON" });
   }

@@ -66,14 +66,8 @@ export function parseSelection(expressions: readonly string[]): RunTotalsFilter 
   return parsed.data;
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
+/** What is at `path`; undefined when nothing is (or it cannot be read). */
+const statOf = (path: string) => stat(path).catch(() => undefined);
 
 async function fromOtlp(path: string, filter: RunTotalsFilter, pricesFile?: string): Promise<SelectedRuns> {
   try {
@@ -81,9 +75,10 @@ async function fromOtlp(path: string, filter: RunTotalsFilter, pricesFile?: stri
   } catch (error) {
     if (error instanceof OtlpFileError) {
       // Nothing there at all: most often the suite did not write where the check reads.
-      const hint = (await exists(path))
-        ? ""
-        : `: did the eval suite run with LEANTRACE_EXPORT_TO=file:${path.replace(/\/+$/, "")}?`;
+      const hint =
+        (await statOf(path)) !== undefined
+          ? ""
+          : `: did the eval suite run with LEANTRACE_EXPORT_TO=file:${path.replace(/\/+$/, "")}?`;
       throw new CliError(`--from-otlp: ${error.message}${hint}`, 2);
     }
     throw error;
@@ -99,14 +94,6 @@ async function fromEndpoint(endpoint: string, filter: RunTotalsFilter): Promise<
   return { runs, findings: topFindings(findings, new Set(runs.map((r) => r.runId))) };
 }
 
-async function isFolder(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
 /** The runs, and where they were read from (for the sentence when there are none). */
 export async function currentRuns(flags: SourceFlags): Promise<SelectedRuns & { source: RunSource }> {
   const selection = flags.select ?? [];
@@ -117,7 +104,10 @@ export async function currentRuns(flags: SourceFlags): Promise<SelectedRuns & { 
   if (flags.fromOtlp !== undefined) {
     const path = flags.fromOtlp;
     const selected = await fromOtlp(path, filter, flags.prices);
-    return { ...selected, source: { kind: "files", path, folder: await isFolder(path), selection } };
+    return {
+      ...selected,
+      source: { kind: "files", path, folder: (await statOf(path))?.isDirectory() ?? false, selection },
+    };
   }
   if (flags.endpoint !== undefined) {
     const selected = await fromEndpoint(flags.endpoint, filter);

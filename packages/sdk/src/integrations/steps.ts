@@ -131,17 +131,7 @@ export function openStep(options: StepOptions, root = false): OpenStep {
  * workflow's name and outcome; outside one, the workflow itself, named `name`.
  */
 export function openRun(name: string, parent: Context, startTime?: number): OpenStep {
-  if (runOf(parent) !== undefined) {
-    const step = openStep({
-      spanName: `invoke_agent ${name}`,
-      kind: "agent",
-      operation: "invoke_agent",
-      parent,
-      startTime,
-    });
-    if (step.recording) step.span.setAttribute(ATTR_GEN_AI_AGENT_NAME, name);
-    return step;
-  }
+  if (runOf(parent) !== undefined) return openAgent(name, parent, startTime);
   const step = openStep(
     {
       spanName: `invoke_workflow ${name}`,

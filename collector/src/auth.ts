@@ -9,7 +9,7 @@
 // The dashboard's pages take the key from a cookie set by its key form (`POST /login`): HttpOnly
 // and SameSite=Strict, so no script reads it and no other site's page sends it.
 
-import { CONTENT_SECURITY_POLICY, loginPage } from "@leantrace/dashboard";
+import { loginPage, sendPage } from "@leantrace/dashboard";
 import { activeApiKeys, DEFAULT_PROJECT, hashApiKey, type Store } from "@leantrace/storage";
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
@@ -61,17 +61,8 @@ export function authMiddleware(store: Store, required: boolean): MiddlewareHandl
     }
     if (isPage(c.req.method, c.req.path)) {
       // A person at the dashboard: ask for the key, then come back here.
-      return c.html(
-        loginPage(
-          key === undefined ? undefined : "That key is not valid (or was revoked).",
-          nextPath(c.req.url),
-        ).text,
-        401,
-        {
-          "content-security-policy": CONTENT_SECURITY_POLICY,
-          "cache-control": "no-store",
-        },
-      );
+      const problem = key === undefined ? undefined : "That key is not valid (or was revoked).";
+      return sendPage(c, loginPage(problem, nextPath(c.req.url)), 401);
     }
     if (key === undefined) {
       return c.json({ error: { message: "an API key is required: send Authorization: Bearer <key>" } }, 401);
@@ -116,10 +107,7 @@ async function login(c: Context, byHash: Map<string, string>): Promise<Response>
   const key = typeof form.key === "string" ? form.key.trim() : "";
   const next = safeNext(form.next);
   if (key === "" || !byHash.has(hashApiKey(key))) {
-    return c.html(loginPage("That key is not valid (or was revoked).", next).text, 401, {
-      "content-security-policy": CONTENT_SECURITY_POLICY,
-      "cache-control": "no-store",
-    });
+    return sendPage(c, loginPage("That key is not valid (or was revoked).", next), 401);
   }
   setCookie(c, KEY_COOKIE, key, {
     httpOnly: true,

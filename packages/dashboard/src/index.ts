@@ -49,7 +49,8 @@ export interface DashboardOptions {
   examples?: readonly ExampleQuery[];
 }
 
-function send(c: Context, html: Html, status: 200 | 400 | 401 | 404 = 200): Response {
+/** A page, with the headers every page carries (CSP, no sniffing, no framing, no caching). */
+export function sendPage(c: Context, html: Html, status: 200 | 400 | 401 | 404 = 200): Response {
   return c.html(html.text, status, SECURITY_HEADERS);
 }
 
@@ -92,7 +93,7 @@ ${problem === undefined ? "" : h`<p class="error" role="alert">${problem}</p>`}
 
 export function dashboardRoutes(app: Hono<DashboardEnv>, store: Store, options: DashboardOptions = {}): void {
   const problem = (c: Context, text: string, status: 400 | 404) =>
-    send(
+    sendPage(
       c,
       page(
         { title: "Not found", section: "none" },
@@ -113,7 +114,7 @@ export function dashboardRoutes(app: Hono<DashboardEnv>, store: Store, options: 
     });
   });
 
-  app.get("/login", (c) => send(c, loginPage()));
+  app.get("/login", (c) => sendPage(c, loginPage()));
 
   app.get("/", async (c) => {
     const window = windowOf(c);
@@ -131,7 +132,10 @@ export function dashboardRoutes(app: Hono<DashboardEnv>, store: Store, options: 
       section: "overview",
       window: { since: window.since, params: {}, path: "/" },
     };
-    return send(c, page(pageOptions, overviewBody({ report, series, patterns, wasteful, budgets, window })));
+    return sendPage(
+      c,
+      page(pageOptions, overviewBody({ report, series, patterns, wasteful, budgets, window })),
+    );
   });
 
   app.get("/workflows/:name", async (c) => {
@@ -161,7 +165,7 @@ export function dashboardRoutes(app: Hono<DashboardEnv>, store: Store, options: 
       steps: versionSteps(totals.runs),
       window,
     });
-    return send(
+    return sendPage(
       c,
       page(
         { title: name, section: "overview", window: { since: window.since, params: {}, path: c.req.path } },
@@ -175,7 +179,7 @@ export function dashboardRoutes(app: Hono<DashboardEnv>, store: Store, options: 
     if (id.length > 256) return problem(c, "A run id has at most 256 characters.", 400);
     const detail = await runDetail(store, c.get("project"), id);
     if (detail === undefined) return problem(c, `No run ${JSON.stringify(id)} in this project.`, 404);
-    return send(
+    return sendPage(
       c,
       page({ title: `Run ${id}`, section: "none" }, runBody({ detail, selected: c.req.query("finding") })),
     );
@@ -194,8 +198,10 @@ export function dashboardRoutes(app: Hono<DashboardEnv>, store: Store, options: 
       workflowReport(store, project, {}),
     ]);
     const body = findingsBody({ findings, query, workflows: report.workflows.map((w) => w.workflow) });
-    return send(c, page({ title: "Findings", section: "findings" }, body));
+    return sendPage(c, page({ title: "Findings", section: "findings" }, body));
   });
 
-  app.get("/sql", (c) => send(c, page({ title: "SQL", section: "sql" }, sqlBody(options.examples ?? []))));
+  app.get("/sql", (c) =>
+    sendPage(c, page({ title: "SQL", section: "sql" }, sqlBody(options.examples ?? []))),
+  );
 }

@@ -7,6 +7,7 @@ import { budgetStatuses } from "@leantrace/budgets";
 import {
   breakdown,
   findingsFilterSchema,
+  findingWorkflows,
   listFindings,
   listRuns,
   runDetail,
@@ -193,11 +194,11 @@ export function dashboardRoutes(app: Hono<DashboardEnv>, store: Store, options: 
       const issue = parsed.error.issues[0];
       return problem(c, `${issue?.path.join(".") || "filter"}: ${issue?.message ?? "not valid"}`, 400);
     }
-    const [findings, report] = await Promise.all([
+    const [findings, workflows] = await Promise.all([
       listFindings(store, project, parsed.data),
-      workflowReport(store, project, {}),
+      findingWorkflows(store, project),
     ]);
-    const body = findingsBody({ findings, query, workflows: report.workflows.map((w) => w.workflow) });
+    const body = findingsBody({ findings, query, workflows });
     return sendPage(c, page({ title: "Findings", section: "findings" }, body));
   });
 

@@ -144,3 +144,12 @@ export async function summariseFindings(
   });
   return { patterns: z.array(findingsSummaryRowSchema).parse(rows) };
 }
+
+/** The workflows that have current findings: what a findings filter can choose from. */
+export async function findingWorkflows(store: Store, project: string): Promise<string[]> {
+  const rows = await store.select<{ workflow: string }>(
+    "SELECT DISTINCT workflow FROM {db:Identifier}.current_findings WHERE project = {project:String} ORDER BY workflow",
+    { project },
+  );
+  return rows.map((r) => r.workflow);
+}

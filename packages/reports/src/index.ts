@@ -22,6 +22,7 @@ export {
   findingsFilterSchema,
   findingsSchema,
   findingsSummarySchema,
+  findingWorkflows,
   listFindings,
   summariseFindings,
 } from "./findings.ts";

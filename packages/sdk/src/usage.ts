@@ -19,13 +19,14 @@ export interface ResponseFacts {
   output?: unknown;
 }
 
-type Json = Record<string, unknown>;
+export type Json = Record<string, unknown>;
 
-function isRecord(value: unknown): value is Json {
+export function isRecord(value: unknown): value is Json {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-function count(value: unknown): number | undefined {
+/** A token count: a finite number, not negative. */
+export function count(value: unknown): number | undefined {
   return typeof value === "number" && Number.isFinite(value) && value >= 0 ? value : undefined;
 }
 
@@ -40,7 +41,7 @@ function sum(a: number | undefined, b: number | undefined, c?: number): number |
 }
 
 /** The counts known, in one object; undefined when none is. */
-function knownCounts(
+export function knownCounts(
   inputTokens: number | undefined,
   outputTokens: number | undefined,
   cacheReadInputTokens: number | undefined,

@@ -9,7 +9,7 @@ import {
   ATTR_LEANTRACE_FINAL_ANSWER,
   ATTR_LEANTRACE_LLM_TOOL_NAMES,
 } from "@leantrace/conventions/attributes";
-import { toolCallNames } from "../usage.ts";
+import { isRecord, type Json, toolCallNames } from "../usage.ts";
 import { type LlmOptions, llm, type Step } from "../wrappers.ts";
 
 /** Options of `wrapOpenAI` and `wrapAnthropic`. */
@@ -57,11 +57,7 @@ interface StreamLike {
   [Symbol.asyncIterator]?: () => AsyncIterator<unknown>;
 }
 
-type Json = Record<string, unknown>;
-
-export function isRecord(value: unknown): value is Json {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
+export { isRecord } from "../usage.ts";
 
 function isThenable(value: unknown): value is ApiPromiseLike {
   return isRecord(value) && typeof value.then === "function";

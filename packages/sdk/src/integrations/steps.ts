@@ -44,7 +44,7 @@ import { argumentsFingerprint, inputFingerprints, rememberedQueryFingerprint } f
 import { runOf, withRun } from "../run-context.ts";
 import { sdkSettings } from "../settings.ts";
 import { preciseNow, stepTracer, writeRun, writeUsage } from "../step.ts";
-import type { TokenUsage } from "../usage.ts";
+import { count, knownCounts, type TokenUsage } from "../usage.ts";
 import { writeContent } from "../wrappers.ts";
 
 export type { TokenUsage } from "../usage.ts";
@@ -305,16 +305,7 @@ export function finishRetrieval(step: OpenStep, documents: readonly { id: string
 
 // --- small readers shared by the integrations ---
 
-export type Json = Record<string, unknown>;
-
-export function isRecord(value: unknown): value is Json {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-/** A token count: a finite number, not negative. */
-export function count(value: unknown): number | undefined {
-  return typeof value === "number" && Number.isFinite(value) && value >= 0 ? value : undefined;
-}
+export { count, isRecord, type Json } from "../usage.ts";
 
 /** Only the counts known, so that a missing one is not written as 0. */
 export function usageOf(
@@ -324,22 +315,13 @@ export function usageOf(
   cacheCreationInputTokens?: unknown,
   reasoningOutputTokens?: unknown,
 ): TokenUsage | undefined {
-  const usage: TokenUsage = {};
-  const entries: [keyof TokenUsage, unknown][] = [
-    ["inputTokens", inputTokens],
-    ["outputTokens", outputTokens],
-    ["cacheReadInputTokens", cacheReadInputTokens],
-    ["cacheCreationInputTokens", cacheCreationInputTokens],
-    ["reasoningOutputTokens", reasoningOutputTokens],
-  ];
-  let known = false;
-  for (const [key, value] of entries) {
-    const n = count(value);
-    if (n === undefined) continue;
-    usage[key] = n;
-    known = true;
-  }
-  return known ? usage : undefined;
+  return knownCounts(
+    count(inputTokens),
+    count(outputTokens),
+    count(cacheReadInputTokens),
+    count(cacheCreationInputTokens),
+    count(reasoningOutputTokens),
+  );
 }
 
 /** Epoch milliseconds of an ISO time a library reports, when it is one. */

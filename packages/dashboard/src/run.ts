@@ -18,6 +18,9 @@ function stepLabel(step: RunStep): string {
   return step.name;
 }
 
+/** Text cut to fit a column, marked where it was cut (the row's tooltip has it whole). */
+const clip = (text: string, chars: number) => (text.length > chars ? `${text.slice(0, chars - 1)}…` : text);
+
 const ROW = 22;
 const LABEL = 330;
 const WIDTH = 1000;
@@ -45,7 +48,7 @@ function waterfall(steps: RunStep[], wasted: Map<string, number>, highlighted: S
       <title>${step.kind} ${step.name}${step.toolName === "" ? "" : ` (${step.toolName})`}: ${step.durationMs.toFixed(1)} ms, ${count(step.inputTokens)} in / ${count(step.outputTokens)} out${step.cost === null ? "" : `, ${dollars(step.cost)}`}${step.duplicateOf === "" ? "" : ", a copy of another instrumentation's span (not counted)"}${wasted.has(step.spanId) ? `, ${count(wasted.get(step.spanId) ?? 0)} tokens wasted` : ""}</title>
       <rect class="row" x="0" y="0" width="${WIDTH}" height="${ROW}"></rect>
       <text class="kind" x="${4 + indent}" y="15">${step.kind}</text>
-      <text class="name" x="${78 + indent}" y="15">${stepLabel(step).slice(0, 38)}</text>
+      <text class="name" x="${78 + indent}" y="15">${clip(stepLabel(step), 34)}</text>
       <rect class="bar" x="${x.toFixed(1)}" y="5" width="${width.toFixed(1)}" height="${ROW - 10}" rx="2"></rect>
       <text class="tokens" x="${WIDTH - 4}" y="15" text-anchor="end">${tokens}${step.cost === null || step.cost === 0 ? "" : ` · ${dollars(step.cost)}`}</text>
     </g>`;

@@ -3,13 +3,13 @@
 // its calls and results are relied on (see provider-call.ts).
 import {
   type CallPlan,
+  creating,
   isRecord,
-  member,
-  method,
   type PlannedCall,
   type StreamReader,
   view,
   type WrapOptions,
+  wrappedWithOptions,
 } from "./provider-call.ts";
 
 export type { WrapOptions } from "./provider-call.ts";
@@ -134,20 +134,10 @@ export function wrapAnthropic<T extends AnthropicLike>(client: T, options: WrapO
   const wrapped: object = view(
     client,
     {
-      messages: member("messages", (messages) =>
-        view(
-          messages,
-          { create: method("create", messagesPlan(provider), options), _client: () => wrapped },
-          false,
-        ),
-      ),
+      messages: creating("messages", messagesPlan(provider), options, () => wrapped),
       // Read by the library's messages methods, through `this._client`: no tracer, no span of its own.
       _tracer: () => undefined,
-      withOptions: (target) => {
-        const withOptions = target.withOptions;
-        if (typeof withOptions !== "function") return withOptions;
-        return (...args: unknown[]) => wrapAnthropic(withOptions.apply(target, args) as T, options);
-      },
+      withOptions: wrappedWithOptions((copy) => wrapAnthropic(copy as T, options)),
     },
     true,
   );

@@ -4,13 +4,14 @@
 // results are relied on (see provider-call.ts).
 import {
   type CallPlan,
+  creating,
   isRecord,
   member,
-  method,
   type PlannedCall,
   type StreamReader,
   view,
   type WrapOptions,
+  wrappedWithOptions,
 } from "./provider-call.ts";
 
 export type { WrapOptions } from "./provider-call.ts";
@@ -214,38 +215,16 @@ export function wrapOpenAI<T extends OpenAILike>(client: T, options: WrapOptions
         view(
           chat,
           {
-            completions: member("completions", (completions) =>
-              view(
-                completions,
-                { create: method("create", chatPlan(provider), options), _client: () => wrapped },
-                false,
-              ),
-            ),
+            completions: creating("completions", chatPlan(provider), options, () => wrapped),
             _client: () => wrapped,
           },
           false,
         ),
       ),
-      responses: member("responses", (responses) =>
-        view(
-          responses,
-          { create: method("create", responsesPlan(provider), options), _client: () => wrapped },
-          false,
-        ),
-      ),
-      embeddings: member("embeddings", (embeddings) =>
-        view(
-          embeddings,
-          { create: method("create", embeddingsPlan(provider), options), _client: () => wrapped },
-          false,
-        ),
-      ),
+      responses: creating("responses", responsesPlan(provider), options, () => wrapped),
+      embeddings: creating("embeddings", embeddingsPlan(provider), options, () => wrapped),
       // A copy with other options (`client.withOptions({ timeout })`) is recorded too.
-      withOptions: (target) => {
-        const withOptions = target.withOptions;
-        if (typeof withOptions !== "function") return withOptions;
-        return (...args: unknown[]) => wrapOpenAI(withOptions.apply(target, args) as T, options);
-      },
+      withOptions: wrappedWithOptions((copy) => wrapOpenAI(copy as T, options)),
     },
     true,
   );

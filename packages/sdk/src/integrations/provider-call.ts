@@ -273,3 +273,27 @@ export function member(key: string, wrap: (value: object) => object): Override {
     return typeof value === "object" && value !== null ? wrap(value) : value;
   };
 }
+
+/**
+ * The resource at `key` (`messages`, `chat.completions`, `embeddings`), its `create` recorded as
+ * `planOf` says; its `_client` is `client()`, the wrapped client its helpers go through.
+ */
+export function creating(
+  key: string,
+  planOf: (args: unknown[]) => PlannedCall,
+  options: WrapOptions,
+  client: () => object,
+): Override {
+  return member(key, (resource) =>
+    view(resource, { create: method("create", planOf, options), _client: client }, false),
+  );
+}
+
+/** `withOptions(...)`: a copy of the client with other options, wrapped the same way. */
+export function wrappedWithOptions(wrap: (copy: unknown) => unknown): Override {
+  return (target) => {
+    const withOptions = target.withOptions;
+    if (typeof withOptions !== "function") return withOptions;
+    return (...args: unknown[]) => wrap(withOptions.apply(target, args));
+  };
+}

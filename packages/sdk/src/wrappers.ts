@@ -60,7 +60,7 @@ import { readResponse, type TokenUsage } from "./usage.ts";
 export type { Step } from "./step.ts";
 
 /** Serialises content for an attribute; strings stay as they are. */
-function asText(value: unknown): string {
+export function asText(value: unknown): string {
   return typeof value === "string" ? value : (JSON.stringify(value) ?? String(value));
 }
 

@@ -45,7 +45,7 @@ import { runOf, withRun } from "../run-context.ts";
 import { sdkSettings } from "../settings.ts";
 import { preciseNow, stepTracer, writeRun, writeUsage } from "../step.ts";
 import { count, knownCounts, type TokenUsage } from "../usage.ts";
-import { writeContent } from "../wrappers.ts";
+import { asText, writeContent } from "../wrappers.ts";
 
 export type { TokenUsage } from "../usage.ts";
 
@@ -250,10 +250,6 @@ export function writeToolArguments(step: OpenStep, name: string, args: unknown):
   writeContent(span, ATTR_GEN_AI_TOOL_CALL_ARGUMENTS, args);
   const effect = shellToolEffect(name, args);
   if (effect !== undefined) span.setAttribute(ATTR_LEANTRACE_TOOL_EFFECT, effect);
-}
-
-function asText(value: unknown): string {
-  return typeof value === "string" ? value : (JSON.stringify(value) ?? String(value));
 }
 
 /**

@@ -19,7 +19,8 @@ let traceCounter = 0;
 /** Every innocent span sent and acknowledged, per trace: what storage must hold at the end. */
 const acknowledged = new Map<string, number>();
 
-const nextTrace = () => (++traceCounter).toString(16).padStart(32, "7");
+// Zeros after a leading 7: padding with 7s made trace 0x71 the same id as trace 0x1.
+const nextTrace = () => `7${(++traceCounter).toString(16).padStart(31, "0")}`;
 const spanId = (i: number) => (i + 1).toString(16).padStart(16, "0");
 const START = 1_790_000_000_000_000_000n;
 
@@ -78,8 +79,11 @@ async function peakRss(): Promise<number> {
   return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1]) * 1024;
 }
 
-/** OTLP protobuf of `count` spans holding only their ids: the most spans a body can carry. */
-function bareProtobufSpans(count: number): Buffer {
+/**
+ * OTLP protobuf of `count` spans holding only their ids (the most spans a body can carry), each
+ * followed by `tail(i)`'s bytes inside its message.
+ */
+function bareProtobufSpans(count: number, tail: (i: number) => number[] = () => []): Buffer {
   const span = (i: number) => {
     const ids = Buffer.alloc(2 + 16 + 2 + 8);
     ids[0] = 0x0a; // trace_id, length-delimited
@@ -88,7 +92,8 @@ function bareProtobufSpans(count: number): Buffer {
     ids[18] = 0x12; // span_id
     ids[19] = 8;
     ids.writeUInt32BE(i + 1, 24);
-    return Buffer.concat([Buffer.from([0x12, ids.length]), ids]); // ScopeSpans.spans
+    const message = Buffer.concat([ids, Buffer.from(tail(i))]);
+    return Buffer.concat([Buffer.from([0x12, message.length]), message]); // ScopeSpans.spans
   };
   const varint = (n: number) => {
     const out: number[] = [];
@@ -187,6 +192,33 @@ describe("one client never costs another its data", () => {
       return response.status;
     });
     expect(outcome).toBe(200);
+  });
+
+  it("rejects only the span whose field cannot be decoded, and names the field", async () => {
+    const traceId = nextTrace();
+    const good = `{"traceId":"${traceId}","spanId":"00000000000000a1","name":"chat","startTimeUnixNano":"${START}","endTimeUnixNano":"${START + 1n}"}`;
+    const notAnInteger = `{"traceId":"${traceId}","spanId":"00000000000000a2","name":"chat","attributes":[{"key":"gen_ai.usage.input_tokens","value":{"intValue":"1e300"}}]}`;
+    const tooDeep = `{"traceId":"${traceId}","spanId":"00000000000000a3","name":"chat","attributes":[{"key":"deep","value":${'{"arrayValue":{"values":['.repeat(40)}${"]}}".repeat(40)}}]}`;
+    const answer = await besideInnocents(() =>
+      post(`{"resourceSpans":[{"scopeSpans":[{"spans":[${notAnInteger},${good},${tooDeep}]}]}]}`),
+    );
+    expect(answer.status, answer.text).toBe(200);
+    const partial = JSON.parse(answer.text).partialSuccess;
+    expect(partial.rejectedSpans).toBe("2");
+    expect(partial.errorMessage).toMatch(/span\.attributes\[0\]\.value\.intValue: expected an integer/);
+    expect(partial.errorMessage).toMatch(/nested deeper than 32 levels/);
+    acknowledged.set(traceId, 1);
+    // In protobuf, a span whose own message is malformed (an unknown wire type) goes alone.
+    const protobuf = await besideInnocents(() =>
+      post(
+        bareProtobufSpans(3, (i) => (i === 1 ? [0x0f] : [])),
+        "application/x-protobuf",
+      ),
+    );
+    expect(protobuf.status, protobuf.text).toBe(200);
+    expect(protobuf.text).toMatch(/rejected 1 span\(s\): span: invalid protobuf: .*wire type 7/);
+    acknowledged.set("00000000000000000000000000000001", 1);
+    acknowledged.set("00000000000000000000000000000003", 1);
   });
 
   it("takes JSON nested 100,000 levels deep inside a string attribute as plain text", async () => {

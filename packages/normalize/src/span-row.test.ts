@@ -26,7 +26,7 @@ function span(name: string, attributes: AttributeMap, parent = "b7ad6b7169203331
 
 function rows(spans: DecodedSpan[], resource: AttributeMap = {}): SpanRow[] {
   const batch = normalizeTraceRequest(
-    [{ resource, scopeSpans: [{ scopeName: "t", scopeVersion: "1", spans }] }],
+    [{ resource, scopeSpans: [{ scopeName: "t", scopeVersion: "1", spans, rejected: [] }] }],
     { prices: PRICES },
   );
   expect(batch.rejected).toBe(0);
@@ -211,6 +211,7 @@ describe("dialects", () => {
             {
               scopeName: "",
               scopeVersion: "",
+              rejected: [],
               spans: [span("t", { "gen_ai.tool.name": "read", "gen_ai.tool.call.result": huge })],
             },
           ],
@@ -244,6 +245,7 @@ describe("dialects", () => {
             {
               scopeName: "",
               scopeVersion: "",
+              rejected: [],
               spans: [{ ...span("bad", {}), traceId: "00000000000000000000000000000000" }, span("good", {})],
             },
           ],

@@ -390,6 +390,10 @@ export function normalizeTraceRequest(
   let rejected = 0;
   for (const rs of request) {
     for (const ss of rs.scopeSpans) {
+      for (const reason of ss.rejected) {
+        rejected++;
+        errors.add(reason);
+      }
       for (const span of ss.spans) {
         const problem = idProblem(span);
         if (problem !== undefined) {

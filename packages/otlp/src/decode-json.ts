@@ -162,11 +162,38 @@ function scopeSpans(value: unknown, path: string, budget: SpanBudget): DecodedSc
   return {
     scopeName: str(scope.name, at(at(path, "scope"), "name")),
     scopeVersion: str(scope.version, at(at(path, "scope"), "version")),
-    spans: list(s.spans, at(path, "spans")).map((value, i) => {
-      budget.take();
-      return span(value, item(at(path, "spans"), i));
-    }),
+    ...spansOf(list(s.spans, at(path, "spans")), budget),
   };
+}
+
+/** Each span decoded on its own: one with a bad field is rejected with the reason, the others kept. */
+function spansOf(values: unknown[], budget: SpanBudget): Pick<DecodedScopeSpans, "spans" | "rejected"> {
+  const spans: DecodedSpan[] = [];
+  const rejected: string[] = [];
+  for (const value of values) {
+    budget.take();
+    try {
+      spans.push(span(value, "span"));
+    } catch (error) {
+      if (!(error instanceof OtlpDecodeError)) throw error;
+      rejected.push(spelledOut(() => span(value, "span")) ?? error.message);
+    }
+  }
+  return { spans, rejected };
+}
+
+/** The message `decode` fails with when every field's path is spelled out. */
+function spelledOut(decode: () => unknown): string | undefined {
+  spelling = true;
+  try {
+    decode();
+    return undefined;
+  } catch (error) {
+    if (error instanceof OtlpDecodeError) return error.message;
+    throw error;
+  } finally {
+    spelling = false;
+  }
 }
 
 /** An upper bound of the spans in a body, without parsing it: `"spanId"` only appears as a key. */
@@ -205,13 +232,8 @@ export function decodeTraceRequestJson(text: string, options: DecodeOptions = {}
   } catch (error) {
     if (!(error instanceof OtlpDecodeError)) throw error;
     // Once more, spelling out where each field is, for the message.
-    spelling = true;
-    try {
-      decodeRequest(body, new SpanBudget(options.maxSpans));
-    } finally {
-      spelling = false;
-    }
-    throw error;
+    const message = spelledOut(() => decodeRequest(body, new SpanBudget(options.maxSpans)));
+    throw message === undefined ? error : new OtlpDecodeError(message);
   }
 }
 

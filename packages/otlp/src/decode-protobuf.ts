@@ -187,7 +187,7 @@ function readSpan(r: ProtobufReader): DecodedSpan {
 
 // ScopeSpans: 1 scope (1 name, 2 version), 2 spans.
 function readScopeSpans(r: ProtobufReader, budget: SpanBudget): DecodedScopeSpans {
-  const scopeSpans: DecodedScopeSpans = { scopeName: "", scopeVersion: "", spans: [] };
+  const scopeSpans: DecodedScopeSpans = { scopeName: "", scopeVersion: "", spans: [], rejected: [] };
   while (!r.done) {
     const [field, wire] = r.tag();
     if (field === 1 && wire === WIRE_LENGTH_DELIMITED) {
@@ -200,7 +200,15 @@ function readScopeSpans(r: ProtobufReader, budget: SpanBudget): DecodedScopeSpan
       }
     } else if (field === 2 && wire === WIRE_LENGTH_DELIMITED) {
       budget.take();
-      scopeSpans.spans.push(readSpan(r.sub()));
+      // A span is its own length-delimited message: one that is malformed inside is rejected
+      // alone, the request's framing around it intact.
+      const spanReader = r.sub();
+      try {
+        scopeSpans.spans.push(readSpan(spanReader));
+      } catch (error) {
+        if (!(error instanceof OtlpDecodeError)) throw error;
+        scopeSpans.rejected.push(`span: ${error.message}`);
+      }
     } else r.skip(wire);
   }
   return scopeSpans;

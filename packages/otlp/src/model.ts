@@ -38,6 +38,11 @@ export interface DecodedScopeSpans {
   scopeName: string;
   scopeVersion: string;
   spans: DecodedSpan[];
+  /**
+   * Why each span that could not be decoded was left out (a field of the wrong type, values
+   * nested too deep): such a span is rejected alone and the rest of the request is kept.
+   */
+  rejected: string[];
 }
 
 export interface DecodedResourceSpans {

@@ -8,7 +8,7 @@
 // what the engine itself takes. Every acknowledged span must be stored: a mismatch exits 1.
 //
 //   npx -y pnpm@10 bench:ingest [--clients 4] [--requests 800] [--spans-per-request 150]
-//     [--phase baseline|json|protobuf ...] [--keep]
+//     [--phase baseline|json|protobuf ...] [--keep] [--collector-args="--ingest-threads 1 ..."]
 import { execFileSync, fork } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -48,6 +48,8 @@ const { values } = parseArgs({
     "spans-per-request": { type: "string", default: "150" },
     phase: { type: "string", multiple: true },
     keep: { type: "boolean", default: false },
+    // More flags for the collector under test, to compare its settings in one run.
+    "collector-args": { type: "string", default: "" },
     // Set by the bench for its own child processes (chDB allows one data directory a process).
     worker: { type: "string" },
   },
@@ -698,6 +700,7 @@ async function ingestPhase(encoding: Encoding, requests: readonly Request[]): Pr
     "0",
     "--max-body-bytes",
     String(MAX_BODY_BYTES),
+    ...(values["collector-args"] ?? "").split(" ").filter(Boolean),
   ]);
   const pid = collector.child.pid as number;
   const exited = () => {

@@ -2,14 +2,21 @@
 // with the same canonical arguments, or two retrievals with the same normalized query, get the
 // same fingerprint. The SDK and the collector both use these functions, so a span fingerprinted
 // by our SDK and one fingerprinted by the collector from another instrumentation's content agree.
-import { createHash } from "node:crypto";
+import * as crypto from "node:crypto";
 import { parseJsonText } from "./json-text.ts";
 
 /** Hex characters kept of the SHA-256: 64 bits, collisions negligible within a workflow. */
 const FINGERPRINT_HEX_LENGTH = 16;
 
+// The one-shot `crypto.hash` (Node 20.12 on) takes a third less time than a Hash object on the
+// short texts most fingerprints are of; the packages also run on Node 20.6.
+const sha256Hex: (text: string) => string =
+  typeof crypto.hash === "function"
+    ? (text) => crypto.hash("sha256", text, "hex")
+    : (text) => crypto.createHash("sha256").update(text).digest("hex");
+
 export function fingerprint(text: string): string {
-  return createHash("sha256").update(text).digest("hex").slice(0, FINGERPRINT_HEX_LENGTH);
+  return sha256Hex(text).slice(0, FINGERPRINT_HEX_LENGTH);
 }
 
 /** Anything but printable ASCII and ordinary white space, which NFKC leaves alone. */

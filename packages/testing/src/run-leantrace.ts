@@ -24,7 +24,9 @@ export function storeFlags(dir: string): string[] {
 }
 
 export async function spawnCollector(args: string[]): Promise<CollectorProcess> {
-  const child = spawn(process.execPath, [BIN, "collector", "--port", "0", ...args], {
+  // Node's own flags for the collector (a CPU profile, say: `--cpu-prof` is refused in NODE_OPTIONS).
+  const nodeFlags = process.env.LEANTRACE_COLLECTOR_NODE_FLAGS?.split(" ").filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeFlags, BIN, "collector", "--port", "0", ...args], {
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";

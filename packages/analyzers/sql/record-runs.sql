@@ -1,7 +1,7 @@
 -- Records that this pass analyzed its runs, with what it saw: later passes skip a run until
 -- new spans or a new outcome arrive for it, and findings of older passes are superseded.
 --
--- Also each run's waste, so that reports read one row per run:
+-- Also each run's waste and its findings per kind, so that reports read one row per run:
 --   wasted_tokens   the spans its certain findings waste, each span once (at the largest share
 --                   any finding gives it);
 --   carried_tokens  what its other LLM calls paid to carry those spans' messages (see
@@ -9,9 +9,23 @@
 INSERT INTO {db:Identifier}.run_analysis
 (
     project, run_id, pass_id, workflow, outcome, service_version, case_id, last_ingested_at, outcome_received_at,
-    signature_hashes, wasted_tokens, carried_tokens, carried_estimated
+    signature_hashes, wasted_tokens, carried_tokens, carried_estimated,
+    loop_findings, repeated_retrieval_findings, extraneous_findings
 )
 WITH
+    -- The findings this pass recorded (finalize.sql ran before), per kind, suggestions included.
+    finding_counts AS
+    (
+        SELECT
+            project,
+            run_id,
+            countIf(kind = 'loop') AS loops,
+            countIf(kind = 'repeated_retrieval') AS repeated_retrievals,
+            countIf(kind = 'extraneous') AS extraneous
+        FROM {db:Identifier}.findings
+        WHERE pass_id = {pass:UInt64}
+        GROUP BY project, run_id
+    ),
     wasted_spans AS
     (
         SELECT project, run_id, part.1 AS span_id, max(part.2) AS tokens
@@ -59,8 +73,12 @@ SELECT
     arrayDistinct(arrayFilter(s -> s != 0, a.step_signatures)),
     ifNull(w.wasted, 0),
     ifNull(c.tokens, 0),
-    ifNull(c.estimated, 0)
+    ifNull(c.estimated, 0),
+    ifNull(f.loops, 0),
+    ifNull(f.repeated_retrievals, 0),
+    ifNull(f.extraneous, 0)
 FROM {db:Identifier}.analysis_runs AS a
 LEFT JOIN waste AS w ON w.project = a.project AND w.run_id = a.run_id
 LEFT JOIN carried AS c ON c.project = a.project AND c.run_id = a.run_id
+LEFT JOIN finding_counts AS f ON f.project = a.project AND f.run_id = a.run_id
 WHERE a.pass_id = {pass:UInt64}

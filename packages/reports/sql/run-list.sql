@@ -10,18 +10,9 @@ SELECT
     if(r.priced_tokens = 0, NULL, r.cost) AS cost,
     toString(r.started_at) AS startedAt,
     (r.ended_at - r.started_at) * 1000 AS durationMs,
-    if(a.run_id = '', NULL, a.wasted_tokens) AS wastedTokens,
-    ifNull(f.findings, 0) AS findings
+    if(r.analyzed = 0, NULL, r.wasted_tokens) AS wastedTokens,
+    r.loop_findings + r.repeated_retrieval_findings + r.extraneous_findings AS findings
 FROM {db:Identifier}.runs AS r
-LEFT JOIN
-(
-    SELECT run_id, wasted_tokens FROM {db:Identifier}.run_analysis FINAL WHERE project = {project:String}
-) AS a ON a.run_id = r.run_id
-LEFT JOIN
-(
-    SELECT run_id, count() AS findings FROM {db:Identifier}.current_findings
-    WHERE project = {project:String} GROUP BY run_id
-) AS f ON f.run_id = r.run_id
 WHERE r.project = {project:String}
     AND ({workflow:String} = '' OR r.workflow = {workflow:String})
     AND r.started_at >= parseDateTime64BestEffort({since:String}, 9, 'UTC')

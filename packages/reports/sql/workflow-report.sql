@@ -1,10 +1,10 @@
 -- Tokens per successful outcome, per workflow, and broken down by version and by outcome, for
 -- one project: every table read is confined to {project}.
 --
--- Runs come from the `runs` view (which resolves each run's workflow, outcome, version, tokens
--- and cost: see packages/storage/migrations/0002-analysis.sql); waste from each run's latest
--- analysis (`run_analysis`), finding counts from the current findings. Only the runs that
--- started in [{since}, {until}) count.
+-- Runs come from the `runs` view, which resolves each run's workflow, outcome, version, tokens
+-- and cost, and carries its latest analysis: its waste and its findings per kind (see
+-- packages/storage/migrations/0010-report-ready-runs.sql). Only the runs that started in
+-- [{since}, {until}) count.
 --
 -- tokensPerSuccess = all tokens of all runs, failed and unknown ones included, divided by the
 --                    successful runs; NULL when there is none. costPerSuccess likewise, over
@@ -16,24 +16,6 @@
 --                    their prompts (context carried forward), each call at most its input:
 --                    never a token also counted as wasted. Both are computed by the analysis
 --                    pass (packages/analyzers/sql/record-runs.sql).
-WITH
-    analyzed AS
-    (
-        SELECT run_id, wasted_tokens, carried_tokens, carried_estimated
-        FROM {db:Identifier}.run_analysis FINAL
-        WHERE project = {project:String}
-    ),
-    finding_counts AS
-    (
-        SELECT
-            run_id,
-            countIf(kind = 'loop') AS loops,
-            countIf(kind = 'repeated_retrieval') AS repeated_retrievals,
-            countIf(kind = 'extraneous') AS extraneous
-        FROM {db:Identifier}.current_findings
-        WHERE project = {project:String}
-        GROUP BY run_id
-    )
 SELECT
     r.workflow AS workflow,
     grouping(r.service_version) = 0 AS byVersion,
@@ -45,20 +27,18 @@ SELECT
     countIf(r.outcome = 'failure') AS failures,
     sum(r.total_tokens) AS totalTokens,
     if(successes = 0, NULL, totalTokens / successes) AS tokensPerSuccess,
-    sum(ifNull(a.wasted_tokens, 0)) AS wastedTokens,
+    sum(r.wasted_tokens) AS wastedTokens,
     if(totalTokens = 0, NULL, wastedTokens / totalTokens) AS wastedShare,
-    sum(ifNull(a.carried_tokens, 0)) AS carriedTokens,
+    sum(r.carried_tokens) AS carriedTokens,
     if(totalTokens = 0, NULL, carriedTokens / totalTokens) AS carriedShare,
-    max(ifNull(a.carried_estimated, 0)) = 1 AS carriedEstimated,
+    max(r.carried_estimated) = 1 AS carriedEstimated,
     if(sum(r.priced_tokens) = 0, NULL, sum(ifNull(r.cost, 0))) AS totalCost,
     if(successes = 0 OR totalCost IS NULL, NULL, totalCost / successes) AS costPerSuccess,
-    sum(ifNull(f.loops, 0)) AS loopFindings,
-    sum(ifNull(f.repeated_retrievals, 0)) AS repeatedRetrievalFindings,
-    sum(ifNull(f.extraneous, 0)) AS extraneousFindings,
-    countIf(a.run_id != '') AS analyzedRuns
+    sum(r.loop_findings) AS loopFindings,
+    sum(r.repeated_retrieval_findings) AS repeatedRetrievalFindings,
+    sum(r.extraneous_findings) AS extraneousFindings,
+    countIf(r.analyzed = 1) AS analyzedRuns
 FROM {db:Identifier}.runs AS r
-LEFT JOIN analyzed AS a ON a.run_id = r.run_id
-LEFT JOIN finding_counts AS f ON f.run_id = r.run_id
 WHERE r.project = {project:String} AND ({workflow:String} = '' OR r.workflow = {workflow:String})
     AND r.started_at >= parseDateTime64BestEffort({since:String}, 9, 'UTC')
     AND r.started_at < parseDateTime64BestEffort({until:String}, 9, 'UTC')

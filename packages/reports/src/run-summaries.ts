@@ -1,14 +1,21 @@
 // Keeps `run_summary` current, so that the `runs` view reads one row per run instead of
-// resolving every run from its spans on each question (migration 0009). Each call summarises
-// again the runs that received spans since the watermark, then moves the watermark to a little
-// before the newest span it saw: an insert still under way carries an earlier ingested_at, and
-// the view resolves from the spans every run touched after the watermark, so nothing is missed.
+// resolving every run from its spans, analyses and outcomes on each question (migrations 0009
+// and 0010). Each call summarises again the runs out of date (spans, an analysis or a late
+// outcome since the watermark), then moves the watermark to the newest of those it saw, or
+// before any write still under way (its rows carry earlier times and are seen late); with other
+// processes writing too (a ClickHouse server), a margin before. The view resolves every run out
+// of date as it is now, so nothing is missed either way.
 import { type Store, sqlFiles } from "@leantrace/storage";
 import { z } from "zod";
 
 const SUMMARIZE_SQL = sqlFiles(new URL("../sql/", import.meta.url))("summarize-runs");
-/** How far behind the newest span the watermark stays. */
+/**
+ * How far behind the newest time it saw the watermark stays when other processes may write
+ * (a ClickHouse server): their inserts under way carry earlier times and are seen late.
+ */
 const OVERLAP_MILLIS = 10_000;
+/** Before the oldest of this process's own writes under way, for the clock's granularity. */
+const IN_FLIGHT_SLACK_MILLIS = 1_000;
 
 const watermarkSchema = z.array(z.object({ readUntil: z.string(), newest: z.string() }));
 
@@ -28,15 +35,24 @@ export class RunSummaries {
   private async summarize(): Promise<void> {
     const [mark] = watermarkSchema.parse(
       await this.store.select(
-        `SELECT toString(ifNull((SELECT max(read_until) FROM {db:Identifier}.run_summary_watermark), toDateTime64(0, 3, 'UTC'))) AS readUntil,
-                toString(ifNull(max(ingested_at), toDateTime64(0, 3, 'UTC'))) AS newest
-         FROM {db:Identifier}.spans
-         WHERE ingested_at > (SELECT max(read_until) FROM {db:Identifier}.run_summary_watermark)`,
+        `WITH (SELECT max(read_until) FROM {db:Identifier}.run_summary_watermark) AS mark
+         SELECT toString(ifNull(mark, toDateTime64(0, 3, 'UTC'))) AS readUntil,
+                toString(greatest(
+                    (SELECT max(ingested_at) FROM {db:Identifier}.spans WHERE ingested_at > mark),
+                    (SELECT max(analyzed_at) FROM {db:Identifier}.run_analysis WHERE analyzed_at > mark),
+                    (SELECT max(received_at) FROM {db:Identifier}.outcomes WHERE received_at > mark))) AS newest`,
       ),
     );
     if (mark === undefined || mark.newest <= mark.readUntil) return;
+    // Taken after `newest` was read and before the runs are: a write that ends in between is
+    // seen by the summary, one still under way keeps the watermark before its rows.
+    const inFlight = this.store.oldestWriteInFlight();
     await this.store.command(SUMMARIZE_SQL);
-    const until = Date.parse(`${mark.newest.replace(" ", "T")}Z`) - OVERLAP_MILLIS;
+    const newest = Date.parse(`${mark.newest.replace(" ", "T")}Z`);
+    const until = Math.min(
+      this.store.soleWriter ? newest : newest - OVERLAP_MILLIS,
+      inFlight === undefined ? Number.POSITIVE_INFINITY : inFlight - IN_FLIGHT_SLACK_MILLIS,
+    );
     if (until <= Date.parse(`${mark.readUntil.replace(" ", "T")}Z`)) return;
     await this.store.command(
       "INSERT INTO {db:Identifier}.run_summary_watermark (read_until, updated_at) VALUES ({until:DateTime64(3)}, now64(3))",

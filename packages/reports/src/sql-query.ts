@@ -38,6 +38,11 @@ export const SQL_TABLES = [
   // Per-run summaries behind the `runs` view (migration 0009).
   "run_summary",
   "runs_touched",
+  // The runs whose summary is out of date, and why (migration 0010).
+  "runs_out_of_date",
+  "runs_with_new_spans",
+  "runs_with_old_and_new_spans",
+  "runs_with_new_analysis_or_outcome",
 ] as const;
 
 /**

@@ -24,7 +24,7 @@ describe("openStore", () => {
       const versions = await store.select<{ version: number }>(
         "SELECT version FROM {db:Identifier}.schema_migrations",
       );
-      expect(versions.map((v) => v.version).sort()).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+      expect(versions.map((v) => v.version).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
       expect(await ttl("spans")).toContain("toIntervalDay(30)");
       await store.close();
     } finally {

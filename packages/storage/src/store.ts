@@ -37,6 +37,18 @@ export interface Store {
   select<T>(query: string, params?: Record<string, unknown>): Promise<T[]>;
   /** Runs a statement that returns no rows (DDL, INSERT ... SELECT), with named parameters. */
   command(query: string, params?: Record<string, unknown>): Promise<void>;
+  /**
+   * When the oldest write still under way through this store began (ms since the epoch), or
+   * undefined when none is. Rows of a write carry `ingested_at` from about its start but are
+   * seen only once it ends: a reader moving a watermark over them stays before this.
+   */
+  oldestWriteInFlight(): number | undefined;
+  /**
+   * Whether this store is the only writer of its data (the embedded engine: one process holds
+   * its folder). Another writer's rows may appear late with earlier times, which only a margin
+   * covers.
+   */
+  readonly soleWriter: boolean;
   /** Whether storage answers a query now. */
   ping(): Promise<boolean>;
   close(): Promise<void>;
@@ -160,7 +172,26 @@ async function connect(config: StoreConfig): Promise<Connected> {
   };
 }
 
-/** Connects, brings the schema up to date and returns the store. */
+/** The writes under way, in the order they began (a Map keeps insertion order). */
+class WritesInFlight {
+  private readonly started = new Map<number, number>();
+  private next = 0;
+
+  async track<T>(write: () => Promise<T>): Promise<T> {
+    const id = this.next++;
+    this.started.set(id, Date.now());
+    try {
+      return await write();
+    } finally {
+      this.started.delete(id);
+    }
+  }
+
+  oldest(): number | undefined {
+    return this.started.values().next().value;
+  }
+}
+
 /** Connects, brings the schema up to date and returns the store; `options` resolved or not. */
 export async function openStore(options: StoreOptions | StoreConfig = {}): Promise<Store> {
   const config = "engine" in options ? options : resolveStoreConfig(options);
@@ -173,6 +204,7 @@ export async function openStore(options: StoreOptions | StoreConfig = {}): Promi
     await client.close();
     throw error;
   }
+  const writes = new WritesInFlight();
   const insert = async (table: string, rows: readonly object[]): Promise<WriteResult> => {
     if (rows.length === 0) return { status: "ok" };
     try {
@@ -215,9 +247,9 @@ export async function openStore(options: StoreOptions | StoreConfig = {}): Promi
     config,
     database,
     client,
-    insertSpans: (rows) => insert("spans", rows),
-    insertOutcomes: (rows) => insert("outcomes", rows),
-    insertEncoded,
+    insertSpans: (rows) => writes.track(() => insert("spans", rows)),
+    insertOutcomes: (rows) => writes.track(() => insert("outcomes", rows)),
+    insertEncoded: (table, chunks) => writes.track(() => insertEncoded(table, chunks)),
     select: async <T>(query: string, params: Record<string, unknown> = {}) => {
       const result = await client.query({
         query,
@@ -226,9 +258,12 @@ export async function openStore(options: StoreOptions | StoreConfig = {}): Promi
       });
       return result.json<T>();
     },
-    command: async (query: string, params: Record<string, unknown> = {}) => {
-      await client.command({ query, query_params: { db: database, ...params } });
-    },
+    command: (query: string, params: Record<string, unknown> = {}) =>
+      writes.track(async () => {
+        await client.command({ query, query_params: { db: database, ...params } });
+      }),
+    oldestWriteInFlight: () => writes.oldest(),
+    soleWriter: config.engine === "embedded",
     ping: async () => (await client.ping()).success,
     close: () => client.close(),
   };

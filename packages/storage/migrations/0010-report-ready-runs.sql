@@ -168,38 +168,17 @@ FROM
         min(ingested_at) AS first_ingested_at,
         max(ingested_at) AS last_ingested_at,
         count() AS span_count
-    FROM {db:Identifier}.spans FINAL
-    WHERE ingested_at > (SELECT max(read_until) FROM {db:Identifier}.run_summary_watermark)
-        AND run_id NOT IN (SELECT run_id FROM {db:Identifier}.runs_with_old_and_new_spans)
+    FROM
+    (
+        SELECT * FROM {db:Identifier}.spans FINAL
+        WHERE ingested_at > (SELECT max(read_until) FROM {db:Identifier}.run_summary_watermark)
+            AND run_id NOT IN (SELECT run_id FROM {db:Identifier}.runs_with_old_and_new_spans)
+        UNION ALL
+        SELECT * FROM {db:Identifier}.spans FINAL
+        WHERE run_id IN (SELECT run_id FROM {db:Identifier}.runs_with_old_and_new_spans)
+    )
     GROUP BY project, run_id
-    UNION ALL
-    SELECT
-        project,
-        run_id,
-        argMinIf(workflow, start_time, workflow != '') AS named_workflow,
-        argMinIf(span_name, start_time, parent_span_id = '') AS root_name,
-        argMaxIf(outcome, end_time, outcome != '') AS span_outcome,
-        argMinIf(service_version, start_time, service_version != '') AS run_version,
-        argMinIf(case_id, start_time, case_id != '') AS run_case,
-        argMinIf(ci_run_id, start_time, ci_run_id != '') AS run_ci,
-        sum(total_tokens) AS run_tokens,
-        sum(cost) AS run_cost,
-        sumIf(total_tokens, isNotNull(cost)) AS run_priced_tokens,
-        min(start_time) AS started_at,
-        max(end_time) AS ended_at,
-        maxIf(outcome_decided_at, toUnixTimestamp64Nano(outcome_decided_at) > 0) AS outcome_at,
-        maxIf(end_time, final_answer = 1) AS answer_at,
-        if(
-            toUnixTimestamp64Nano(outcome_at) > 0 AND toUnixTimestamp64Nano(answer_at) > 0,
-            least(outcome_at, answer_at),
-            greatest(outcome_at, answer_at)
-        ) AS decided_at,
-        min(ingested_at) AS first_ingested_at,
-        max(ingested_at) AS last_ingested_at,
-        count() AS span_count
-    FROM {db:Identifier}.spans FINAL
-    WHERE run_id IN (SELECT run_id FROM {db:Identifier}.runs_with_old_and_new_spans)
-    GROUP BY project, run_id
+    -- A run of another project that shares its id with one read whole, and has no new span.
     HAVING last_ingested_at > (SELECT max(read_until) FROM {db:Identifier}.run_summary_watermark)
     UNION ALL
     SELECT

@@ -10,7 +10,8 @@ INSERT INTO {db:Identifier}.run_analysis
 (
     project, run_id, pass_id, workflow, outcome, service_version, case_id, last_ingested_at, outcome_received_at,
     signature_hashes, wasted_tokens, carried_tokens, carried_estimated,
-    loop_findings, repeated_retrieval_findings, extraneous_findings
+    loop_findings, repeated_retrieval_findings, extraneous_findings,
+    wasted_group_keys, wasted_group_tokens, wasted_group_cost
 )
 WITH
     -- The findings this pass recorded (finalize.sql ran before), per kind, suggestions included.
@@ -39,6 +40,27 @@ WITH
         SELECT project, run_id, sum(tokens) AS wasted, groupArray(span_id) AS ids
         FROM wasted_spans
         GROUP BY project, run_id
+    ),
+    -- The same waste per step group (leantraceStepGroup), for breakdowns: the cost wasted in
+    -- proportion to the tokens, each step at most its own tokens' cost.
+    wasted_groups AS
+    (
+        SELECT
+            w.project AS project,
+            w.run_id AS run_id,
+            sumMap(
+                [leantraceStepGroup(s.model, s.kind, s.team, s.service_name)],
+                [w.tokens],
+                [if(s.total_tokens = 0, 0, ifNull(s.cost, 0) * least(w.tokens, s.total_tokens) / s.total_tokens)]
+            ) AS groups
+        FROM wasted_spans AS w
+        INNER JOIN
+        (
+            SELECT project, run_id, span_id, model, kind, team, service_name, total_tokens, cost
+            FROM {db:Identifier}.spans FINAL
+            WHERE run_id IN (SELECT run_id FROM wasted_spans)
+        ) AS s ON s.project = w.project AND s.run_id = w.run_id AND s.span_id = w.span_id
+        GROUP BY w.project, w.run_id
     ),
     carried AS
     (
@@ -76,9 +98,13 @@ SELECT
     ifNull(c.estimated, 0),
     ifNull(f.loops, 0),
     ifNull(f.repeated_retrievals, 0),
-    ifNull(f.extraneous, 0)
+    ifNull(f.extraneous, 0),
+    g.groups.1,
+    g.groups.2,
+    g.groups.3
 FROM {db:Identifier}.analysis_runs AS a
 LEFT JOIN waste AS w ON w.project = a.project AND w.run_id = a.run_id
 LEFT JOIN carried AS c ON c.project = a.project AND c.run_id = a.run_id
 LEFT JOIN finding_counts AS f ON f.project = a.project AND f.run_id = a.run_id
+LEFT JOIN wasted_groups AS g ON g.project = a.project AND g.run_id = a.run_id
 WHERE a.pass_id = {pass:UInt64}

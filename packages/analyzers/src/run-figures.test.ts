@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { RunSummaries } from "@leantrace/reports";
+import { BREAKDOWNS, breakdown, RunSummaries } from "@leantrace/reports";
 import { openStore, type Store } from "@leantrace/storage";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveAnalyzerConfig } from "./config.ts";
@@ -14,6 +14,11 @@ import { runAnalysisPass } from "./pass.ts";
 
 // The benchmark's generator of synthetic runs: loops, re-reads and repeated queries in some.
 const GENERATE = readFileSync(new URL("../../../bench/sql/generate-spans.sql", import.meta.url), "utf8");
+/** The breakdown as computed from every span before runs carried their step groups. */
+const BREAKDOWN_FROM_SPANS = readFileSync(
+  new URL("../test-fixtures/breakdown-from-spans.sql", import.meta.url),
+  "utf8",
+);
 const hoursAgo = (h: number) =>
   new Date(Date.now() - h * 3_600_000).toISOString().replace("T", " ").replace("Z", "");
 
@@ -141,5 +146,43 @@ describe("each run's analysis in the runs view", () => {
     await check();
     await advanceWatermark();
     await check();
+  });
+
+  it("breaks tokens and waste down by every dimension as the spans themselves do", async () => {
+    // Runs just arrived (resolved from their spans) beside runs read from their summaries.
+    await store.command(GENERATE, { first_run: 300, runs: 20, spans_per_run: 40, ingested_at: hoursAgo(0) });
+    const compare = async () => {
+      for (const by of BREAKDOWNS) {
+        const now = await breakdown(store, "default", { by });
+        const fromSpans = await store.select<Record<string, number | string | null>>(BREAKDOWN_FROM_SPANS, {
+          project: "default",
+          by,
+          workflow: "",
+          since: "1970-01-01 00:00:00",
+          until: "2200-01-01 00:00:00",
+        });
+        expect(
+          now.rows.map((r) => r.key),
+          by,
+        ).toEqual(fromSpans.map((r) => r.key));
+        now.rows.forEach((row, i) => {
+          const expected = fromSpans[i] as Record<string, number | string | null>;
+          for (const [field, value] of Object.entries(row)) {
+            const want = expected[field];
+            if (typeof value === "number" && typeof want === "number")
+              expect(value, `${by} ${field}`).toBeCloseTo(want, 6);
+            else expect(value, `${by} ${field}`).toEqual(want);
+          }
+        });
+      }
+    };
+    const [wasted] = await store.select<{ n: number }>(
+      "SELECT sum(wasted_tokens) AS n FROM {db:Identifier}.runs WHERE project = 'default'",
+    );
+    expect(Number(wasted?.n)).toBeGreaterThan(0);
+    await compare();
+    await new RunSummaries(store).refresh();
+    await advanceWatermark();
+    await compare();
   });
 });

@@ -1,8 +1,9 @@
 -- A report asks, per run, what it cost and what its latest analysis found. Each question joined
 -- the runs with their analyses and counted their findings (at ten million spans, most of a
 -- report's time). Now each run's summary carries them: its waste and carried tokens, its
--- findings per kind, and its late outcome, so that a report reads one row per run and joins
--- nothing. The `runs` view answers the same rows as before, with these columns added.
+-- findings per kind, its late outcome, and its steps' tokens and waste per group (model, kind,
+-- team, application) for breakdowns, so that a report reads one row per run and joins nothing.
+-- The `runs` view answers the same rows as before, with these columns added.
 -- Statements are separated by a line holding only ";".
 --
 -- Each analysis records its findings per kind with the run (record-runs.sql).
@@ -12,20 +13,39 @@ ALTER TABLE {db:Identifier}.run_analysis ADD COLUMN IF NOT EXISTS repeated_retri
 ;
 ALTER TABLE {db:Identifier}.run_analysis ADD COLUMN IF NOT EXISTS extraneous_findings UInt32 AFTER repeated_retrieval_findings
 ;
--- Analyses recorded before: their counts from their findings. The same pass id again, inserted
--- later, replaces the row; analyzed_at is kept, so no run looks newly analyzed.
+-- A step's group, what breakdowns group by: its model, kind, team and application in one key
+-- (sumMap sums per key), the fields apart by a unit separator.
+CREATE FUNCTION IF NOT EXISTS leantraceStepGroup AS (model, kind, team, app) ->
+    concat(model, '\x1f', toString(kind), '\x1f', toString(team), '\x1f', app)
+;
+-- Field n (1 model, 2 kind, 3 team, 4 application) of such a key.
+CREATE FUNCTION IF NOT EXISTS leantraceStepGroupPart AS (key, n) ->
+    substringIndex(substringIndex(key, '\x1f', n), '\x1f', -1)
+;
+-- And the tokens and cost its certain findings waste, per step group (record-runs.sql).
+ALTER TABLE {db:Identifier}.run_analysis ADD COLUMN IF NOT EXISTS wasted_group_keys Array(String) AFTER extraneous_findings
+;
+ALTER TABLE {db:Identifier}.run_analysis ADD COLUMN IF NOT EXISTS wasted_group_tokens Array(UInt64) AFTER wasted_group_keys
+;
+ALTER TABLE {db:Identifier}.run_analysis ADD COLUMN IF NOT EXISTS wasted_group_cost Array(Float64) AFTER wasted_group_tokens
+;
+-- Analyses recorded before: their counts and waste per group from their findings (reading the
+-- spans those findings name, once). The same pass id again, inserted later, replaces the row;
+-- analyzed_at is kept, so no run looks newly analyzed.
 INSERT INTO {db:Identifier}.run_analysis
 (
     project, run_id, pass_id, workflow, outcome, service_version, case_id, last_ingested_at, outcome_received_at,
     signatures, signature_hashes, wasted_tokens, carried_tokens, carried_estimated,
-    loop_findings, repeated_retrieval_findings, extraneous_findings, analyzed_at
+    loop_findings, repeated_retrieval_findings, extraneous_findings,
+    wasted_group_keys, wasted_group_tokens, wasted_group_cost, analyzed_at
 )
 SELECT
     a.project, a.run_id, a.pass_id, a.workflow, a.outcome, a.service_version, a.case_id, a.last_ingested_at,
     a.outcome_received_at, a.signatures, a.signature_hashes, a.wasted_tokens, a.carried_tokens, a.carried_estimated,
-    f.loops, f.repeated_retrievals, f.extraneous, a.analyzed_at
+    ifNull(f.loops, 0), ifNull(f.repeated_retrievals, 0), ifNull(f.extraneous, 0),
+    g.groups.1, g.groups.2, g.groups.3, a.analyzed_at
 FROM {db:Identifier}.run_analysis AS a FINAL
-INNER JOIN
+LEFT JOIN
 (
     SELECT
         project,
@@ -37,6 +57,32 @@ INNER JOIN
     FROM {db:Identifier}.findings
     GROUP BY project, run_id, pass_id
 ) AS f ON f.project = a.project AND f.run_id = a.run_id AND f.pass_id = a.pass_id
+LEFT JOIN
+(
+    SELECT
+        w.project AS project,
+        w.run_id AS run_id,
+        sumMap(
+            [leantraceStepGroup(s.model, s.kind, s.team, s.service_name)],
+            [w.tokens],
+            [if(s.total_tokens = 0, 0, ifNull(s.cost, 0) * least(w.tokens, s.total_tokens) / s.total_tokens)]
+        ) AS groups
+    FROM
+    (
+        SELECT project, run_id, span_id, max(tokens) AS tokens
+        FROM {db:Identifier}.current_findings
+        ARRAY JOIN wasted_span_ids AS span_id, wasted_span_tokens AS tokens
+        WHERE confidence = 'certain'
+        GROUP BY project, run_id, span_id
+    ) AS w
+    INNER JOIN
+    (
+        SELECT project, run_id, span_id, model, kind, team, service_name, total_tokens, cost
+        FROM {db:Identifier}.spans FINAL
+    ) AS s ON s.project = w.project AND s.run_id = w.run_id AND s.span_id = w.span_id
+    GROUP BY w.project, w.run_id
+) AS g ON g.project = a.project AND g.run_id = a.run_id
+SETTINGS join_use_nulls = 0
 ;
 -- The summaries gain the same columns, in the same places (the summariser inserts the rows of
 -- `runs_touched`, below, as they are). Rows summarised before hold none of them: the watermark is cleared below,
@@ -60,6 +106,22 @@ ALTER TABLE {db:Identifier}.run_summary ADD COLUMN IF NOT EXISTS loop_findings U
 ALTER TABLE {db:Identifier}.run_summary ADD COLUMN IF NOT EXISTS repeated_retrieval_findings UInt32 AFTER loop_findings
 ;
 ALTER TABLE {db:Identifier}.run_summary ADD COLUMN IF NOT EXISTS extraneous_findings UInt32 AFTER repeated_retrieval_findings
+;
+ALTER TABLE {db:Identifier}.run_summary ADD COLUMN IF NOT EXISTS group_keys Array(String) AFTER extraneous_findings
+;
+ALTER TABLE {db:Identifier}.run_summary ADD COLUMN IF NOT EXISTS group_spans Array(UInt64) AFTER group_keys
+;
+ALTER TABLE {db:Identifier}.run_summary ADD COLUMN IF NOT EXISTS group_tokens Array(UInt64) AFTER group_spans
+;
+ALTER TABLE {db:Identifier}.run_summary ADD COLUMN IF NOT EXISTS group_cost Array(Float64) AFTER group_tokens
+;
+ALTER TABLE {db:Identifier}.run_summary ADD COLUMN IF NOT EXISTS group_priced Array(UInt64) AFTER group_cost
+;
+ALTER TABLE {db:Identifier}.run_summary ADD COLUMN IF NOT EXISTS wasted_group_keys Array(String) AFTER group_priced
+;
+ALTER TABLE {db:Identifier}.run_summary ADD COLUMN IF NOT EXISTS wasted_group_tokens Array(UInt64) AFTER wasted_group_keys
+;
+ALTER TABLE {db:Identifier}.run_summary ADD COLUMN IF NOT EXISTS wasted_group_cost Array(Float64) AFTER wasted_group_tokens
 ;
 TRUNCATE TABLE {db:Identifier}.run_summary_watermark
 ;
@@ -141,7 +203,15 @@ SELECT
     a.carried_estimated AS carried_estimated,
     a.loop_findings AS loop_findings,
     a.repeated_retrieval_findings AS repeated_retrieval_findings,
-    a.extraneous_findings AS extraneous_findings
+    a.extraneous_findings AS extraneous_findings,
+    s.step_groups.1 AS group_keys,
+    s.step_groups.2 AS group_spans,
+    s.step_groups.3 AS group_tokens,
+    s.step_groups.4 AS group_cost,
+    s.step_groups.5 AS group_priced,
+    a.wasted_group_keys AS wasted_group_keys,
+    a.wasted_group_tokens AS wasted_group_tokens,
+    a.wasted_group_cost AS wasted_group_cost
 FROM
 (
     SELECT
@@ -167,14 +237,24 @@ FROM
         ) AS decided_at,
         min(ingested_at) AS first_ingested_at,
         max(ingested_at) AS last_ingested_at,
-        count() AS span_count
+        count() AS span_count,
+        -- Per step group: its spans (never 0, so that sumMap keeps every group), tokens, cost
+        -- and priced steps.
+        sumMap(
+            [leantraceStepGroup(model, kind, team, service_name)],
+            [toUInt64(1)],
+            [total_tokens],
+            [ifNull(cost, 0)],
+            [toUInt64(isNotNull(cost))]
+        ) AS step_groups
     FROM
     (
-        SELECT * FROM {db:Identifier}.spans FINAL
+        -- `*` leaves out materialized columns: the team is named.
+        SELECT *, team FROM {db:Identifier}.spans FINAL
         WHERE ingested_at > (SELECT max(read_until) FROM {db:Identifier}.run_summary_watermark)
             AND run_id NOT IN (SELECT run_id FROM {db:Identifier}.runs_with_old_and_new_spans)
         UNION ALL
-        SELECT * FROM {db:Identifier}.spans FINAL
+        SELECT *, team FROM {db:Identifier}.spans FINAL
         WHERE run_id IN (SELECT run_id FROM {db:Identifier}.runs_with_old_and_new_spans)
     )
     GROUP BY project, run_id
@@ -184,7 +264,7 @@ FROM
     SELECT
         project, run_id, named_workflow, root_name, span_outcome, run_version, run_case, run_ci, run_tokens,
         run_cost, run_priced_tokens, started_at, ended_at, outcome_at, answer_at, decided_at, first_ingested_at,
-        last_ingested_at, span_count
+        last_ingested_at, span_count, (group_keys, group_spans, group_tokens, group_cost, group_priced) AS step_groups
     FROM {db:Identifier}.run_summary FINAL
     WHERE (project, run_id) IN (SELECT project, run_id FROM {db:Identifier}.runs_with_new_analysis_or_outcome)
         AND (project, run_id) NOT IN (SELECT project, run_id FROM {db:Identifier}.runs_with_new_spans)
@@ -200,7 +280,8 @@ LEFT JOIN
 (
     SELECT
         project, run_id, wasted_tokens, carried_tokens, carried_estimated,
-        loop_findings, repeated_retrieval_findings, extraneous_findings
+        loop_findings, repeated_retrieval_findings, extraneous_findings,
+        wasted_group_keys, wasted_group_tokens, wasted_group_cost
     FROM {db:Identifier}.run_analysis FINAL
     WHERE (project, run_id) IN (SELECT project, run_id FROM {db:Identifier}.runs_out_of_date)
 ) AS a ON a.project = s.project AND a.run_id = s.run_id
@@ -210,7 +291,11 @@ SETTINGS join_use_nulls = 0, use_skip_indexes_if_final = 1, use_skip_indexes_if_
 --   analyzed: whether an analysis has looked at it (its waste figures are 0 until then);
 --   wasted_tokens, carried_tokens, carried_estimated: as record-runs.sql measured them;
 --   loop_findings, repeated_retrieval_findings, extraneous_findings: its current findings per
---   kind, suggestions included.
+--   kind, suggestions included;
+--   group_keys (leantraceStepGroup: model, kind, team, application) with group_spans,
+--   group_tokens, group_cost and group_priced (steps with a price): its steps per group;
+--   wasted_group_keys with wasted_group_tokens and wasted_group_cost: what its certain findings
+--   waste per group (each span at its largest wasted share; the cost in proportion).
 -- A run out of date is resolved as `runs_touched` says; every other run is read from its summary.
 CREATE VIEW {db:Identifier}.runs AS
 SELECT
@@ -236,7 +321,15 @@ SELECT
     s.carried_estimated AS carried_estimated,
     s.loop_findings AS loop_findings,
     s.repeated_retrieval_findings AS repeated_retrieval_findings,
-    s.extraneous_findings AS extraneous_findings
+    s.extraneous_findings AS extraneous_findings,
+    s.group_keys AS group_keys,
+    s.group_spans AS group_spans,
+    s.group_tokens AS group_tokens,
+    s.group_cost AS group_cost,
+    s.group_priced AS group_priced,
+    s.wasted_group_keys AS wasted_group_keys,
+    s.wasted_group_tokens AS wasted_group_tokens,
+    s.wasted_group_cost AS wasted_group_cost
 FROM
 (
     SELECT * EXCEPT summarized_at

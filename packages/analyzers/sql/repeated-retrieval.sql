@@ -141,7 +141,14 @@ SELECT
     arrayMap(i -> span_ids[i], arrayConcat([step], choosers)) AS wasted_ids,
     arrayMap(i -> tokens[i], arrayConcat([step], choosers)) AS wasted_toks,
     arraySum(wasted_toks) AS wasted,
-    format('{}; the repeat and the LLM call that chose it used {} tokens', what, leantraceThousands(wasted))
+    -- Without a call that chose it alone (code repeated the lookup), only the repeat is charged,
+    -- and a lookup that is not metered costs a round trip, not tokens: said so, not "0 tokens".
+    multiIf(
+        length(choosers) > 0,
+        format('{}; the repeat and the LLM call that chose it used {} tokens', what, leantraceThousands(wasted)),
+        wasted > 0,
+        format('{}; the repeat used {} tokens', what, leantraceThousands(wasted)),
+        format('{}; no LLM call chose the repeat and it used no tokens: it cost a call, not tokens', what))
 FROM
 (
     SELECT

@@ -84,6 +84,17 @@ LEFT JOIN
 ) AS g ON g.project = a.project AND g.run_id = a.run_id
 SETTINGS join_use_nulls = 0
 ;
+-- The findings of each run's latest analysis, as before, now looked up among the analyses that
+-- found something (their counts say so): a set a few times smaller than every run's.
+DROP VIEW IF EXISTS {db:Identifier}.current_findings
+;
+CREATE VIEW {db:Identifier}.current_findings AS
+SELECT f.*
+FROM {db:Identifier}.findings AS f
+WHERE (f.project, f.run_id, f.pass_id) IN (
+    SELECT project, run_id, pass_id FROM {db:Identifier}.run_analysis FINAL
+    WHERE loop_findings + repeated_retrieval_findings + extraneous_findings > 0)
+;
 -- The summaries gain the same columns, in the same places (the summariser inserts the rows of
 -- `runs_touched`, below, as they are). Rows summarised before hold none of them: the watermark is cleared below,
 -- so that every run is summarised again, and read from its spans until then.

@@ -96,8 +96,8 @@ WHERE (f.project, f.run_id, f.pass_id) IN (
     WHERE loop_findings + repeated_retrieval_findings + extraneous_findings > 0)
 ;
 -- The summaries gain the same columns, in the same places (the summariser inserts the rows of
--- `runs_touched`, below, as they are). Rows summarised before hold none of them: the watermark is cleared below,
--- so that every run is summarised again, and read from its spans until then.
+-- `runs_touched`, below, as they are). Rows summarised before hold none of them: the watermark
+-- is cleared below, so that every run is summarised again, and read from its spans until then.
 ALTER TABLE {db:Identifier}.run_summary ADD COLUMN IF NOT EXISTS first_ingested_at DateTime64(3, 'UTC') AFTER decided_at
 ;
 ALTER TABLE {db:Identifier}.run_summary ADD COLUMN IF NOT EXISTS late_outcome String AFTER span_count

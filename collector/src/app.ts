@@ -16,7 +16,7 @@ import {
   statusResponse,
 } from "@leantrace/otlp";
 import { EXAMPLE_QUERIES } from "@leantrace/reports/sql";
-import type { Store } from "@leantrace/storage";
+import { millisText, type Store } from "@leantrace/storage";
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { z } from "zod";
@@ -100,9 +100,6 @@ function zodMessage(error: z.ZodError): string {
   const { where, message } = firstIssue(error, "body");
   return `${where}: ${message}`;
 }
-
-/** `YYYY-MM-DD hh:mm:ss.sss`, as DateTime64(3) columns take it. */
-const dateTime64Millis = (date: Date) => date.toISOString().replace("T", " ").replace("Z", "");
 
 /** What normalizing a request needs, from the collector's settings. */
 export function normalizeSettings(settings: CollectorAppSettings): NormalizeSettings {
@@ -308,7 +305,7 @@ export function createCollectorApp(
       run_id: runId.toWellFormed(),
       outcome,
       outcome_value: value ?? null,
-      received_at: dateTime64Millis(new Date()),
+      received_at: millisText(Date.now()),
     });
     if (result.status !== "ok") {
       c.header("retry-after", String(retryAfterSeconds(result)));

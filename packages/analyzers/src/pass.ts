@@ -1,8 +1,7 @@
 // One analysis pass: pick the complete runs that changed, lay out their steps, run every
 // analyzer's SQL over them, cost the findings, record what was analyzed. Everything heavy runs
 // inside ClickHouse; this file only schedules the statements.
-import type { Store } from "@leantrace/storage";
-import { sqlFiles } from "@leantrace/storage";
+import { millisText, parseMillisText, type Store, sqlFiles } from "@leantrace/storage";
 import { type AnalyzerConfig, sqlParameters } from "./config.ts";
 
 const loadSql = sqlFiles(new URL("../sql/", import.meta.url));
@@ -48,10 +47,6 @@ function nextPassId(now: Date): bigint {
   return lastPassId;
 }
 
-function clickhouseTime(date: Date): string {
-  return date.toISOString().replace("T", " ").replace("Z", "");
-}
-
 export interface PassOptions {
   /** The time against which idleness is judged (runs idle since before it are complete). @default ClickHouse's now */
   now?: Date;
@@ -70,14 +65,14 @@ export async function runAnalysisPass(
   // Spans are stamped with ClickHouse's clock: how far a pass has read is measured with it too,
   // so a collector whose clock runs ahead cannot skip spans.
   const [clock] = await store.select<{ now: string }>("SELECT toString(now64(3, 'UTC')) AS now");
-  const readUntil = clock === undefined ? new Date() : new Date(`${clock.now.replace(" ", "T")}Z`);
+  const readUntil = clock === undefined ? new Date() : new Date(parseMillisText(clock.now));
   const now = options.now ?? readUntil;
   const passId = nextPassId(new Date());
   const timings: Record<string, number> = {};
   const params = {
     ...sqlParameters(config),
     pass: passId.toString(),
-    now: clickhouseTime(now),
+    now: millisText(now.getTime()),
     full: options.full ? 1 : 0,
     project: options.project ?? "",
   };
@@ -101,13 +96,13 @@ export async function runAnalysisPass(
       { project: options.project ?? "" },
     );
     if (previous && previous.passes > 0) {
-      since = new Date(
-        Date.parse(`${previous.read_until.replace(" ", "T")}Z`) - config.idleMillis - OVERLAP_MILLIS,
-      );
+      since = new Date(parseMillisText(previous.read_until) - config.idleMillis - OVERLAP_MILLIS);
     }
   }
   try {
-    await timed("select-runs", () => store.command(SELECT_RUNS, { ...params, since: clickhouseTime(since) }));
+    await timed("select-runs", () =>
+      store.command(SELECT_RUNS, { ...params, since: millisText(since.getTime()) }),
+    );
     const [batch] = await store.select<{ runs: number }>(
       "SELECT count() AS runs FROM {db:Identifier}.analysis_batch WHERE pass_id = {pass:UInt64}",
       { pass: passId.toString() },
@@ -133,7 +128,7 @@ export async function runAnalysisPass(
       {
         pass: passId.toString(),
         project: options.project ?? "",
-        now: clickhouseTime(readUntil),
+        now: millisText(readUntil.getTime()),
         runs,
         findings,
         duration: durationMillis,

@@ -4,15 +4,12 @@
 // metering reads only the runs that received spans, never a whole day again. Run on a short
 // timer by the collector, and after each analysis pass (which may mark a copy of a call,
 // changing a run's usage: the copy is written again, so its run counts as touched).
-import { type Store, sqlFiles } from "@leantrace/storage";
+import { millisText, parseMillisText, type Store, sqlFiles, watermarkUntil } from "@leantrace/storage";
 import { z } from "zod";
 
 const loadSql = sqlFiles(new URL("../sql/", import.meta.url));
 const TOUCHED_PROJECTS_SQL = loadSql("touched-projects");
 const METER_SQL = loadSql("meter");
-
-/** How far back each read looks again, for inserts under way when the last one ran. */
-const OVERLAP_MILLIS = 10_000;
 
 const touchedSchema = z.array(z.object({ project: z.string(), newest: z.string() }));
 const watermarkSchema = z.array(z.object({ readUntil: z.string() }));
@@ -21,9 +18,6 @@ export interface MeterResult {
   /** Projects whose usage was metered again. */
   projects: string[];
 }
-
-const dateTime64 = (at: number) => new Date(at).toISOString().replace("T", " ").replace("Z", "");
-const parse = (text: string) => Date.parse(`${text.replace(" ", "T")}Z`);
 
 /** Meters every run with spans stored since the last run; serial, never overlapping. */
 export class Meter {
@@ -44,19 +38,18 @@ export class Meter {
         "SELECT toString(max(read_until)) AS readUntil FROM {db:Identifier}.meter_watermark",
       ),
     );
-    const touched = touchedSchema.parse(
-      await this.store.select(TOUCHED_PROJECTS_SQL, { overlap_ms: OVERLAP_MILLIS }),
-    );
+    const touched = touchedSchema.parse(await this.store.select(TOUCHED_PROJECTS_SQL));
     if (touched.length === 0) return { projects: [] };
-    const since = parse(mark?.readUntil ?? "1970-01-01 00:00:00") - OVERLAP_MILLIS;
+    // After the newest span is read and before the runs are (see watermarkUntil).
+    const inFlight = this.store.oldestWriteInFlight();
     await this.store.command(METER_SQL, {
-      since: new Date(since).toISOString(),
+      since: new Date(parseMillisText(mark?.readUntil ?? "1970-01-01 00:00:00")).toISOString(),
       metered_at: new Date().toISOString(),
     });
-    const newest = Math.max(...touched.map((t) => parse(t.newest)));
+    const newest = Math.max(...touched.map((t) => parseMillisText(t.newest)));
     await this.store.command(
       "INSERT INTO {db:Identifier}.meter_watermark (project, read_until, updated_at) VALUES ('', {read_until:DateTime64(3)}, now64(3))",
-      { read_until: dateTime64(newest) },
+      { read_until: millisText(watermarkUntil(this.store, newest, inFlight)) },
     );
     return { projects: touched.map((t) => t.project) };
   }

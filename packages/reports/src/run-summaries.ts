@@ -5,18 +5,10 @@
 // before any write still under way (its rows carry earlier times and are seen late); with other
 // processes writing too (a ClickHouse server), a margin before. The view resolves every run out
 // of date as it is now, so nothing is missed either way.
-import { type Store, sqlFiles } from "@leantrace/storage";
+import { millisText, parseMillisText, type Store, sqlFiles, watermarkUntil } from "@leantrace/storage";
 import { z } from "zod";
 
 const SUMMARIZE_SQL = sqlFiles(new URL("../sql/", import.meta.url))("summarize-runs");
-/**
- * How far behind the newest time it saw the watermark stays when other processes may write
- * (a ClickHouse server): their inserts under way carry earlier times and are seen late.
- */
-const OVERLAP_MILLIS = 10_000;
-/** Before the oldest of this process's own writes under way, for the clock's granularity. */
-const IN_FLIGHT_SLACK_MILLIS = 1_000;
-
 const watermarkSchema = z.array(z.object({ readUntil: z.string(), newest: z.string() }));
 
 export class RunSummaries {
@@ -44,19 +36,14 @@ export class RunSummaries {
       ),
     );
     if (mark === undefined || mark.newest <= mark.readUntil) return;
-    // Taken after `newest` was read and before the runs are: a write that ends in between is
-    // seen by the summary, one still under way keeps the watermark before its rows.
+    // After `newest` is read and before the runs are (see watermarkUntil).
     const inFlight = this.store.oldestWriteInFlight();
     await this.store.command(SUMMARIZE_SQL);
-    const newest = Date.parse(`${mark.newest.replace(" ", "T")}Z`);
-    const until = Math.min(
-      this.store.soleWriter ? newest : newest - OVERLAP_MILLIS,
-      inFlight === undefined ? Number.POSITIVE_INFINITY : inFlight - IN_FLIGHT_SLACK_MILLIS,
-    );
-    if (until <= Date.parse(`${mark.readUntil.replace(" ", "T")}Z`)) return;
+    const until = watermarkUntil(this.store, parseMillisText(mark.newest), inFlight);
+    if (until <= parseMillisText(mark.readUntil)) return;
     await this.store.command(
       "INSERT INTO {db:Identifier}.run_summary_watermark (read_until, updated_at) VALUES ({until:DateTime64(3)}, now64(3))",
-      { until: new Date(until).toISOString().replace("T", " ").replace("Z", "") },
+      { until: millisText(until) },
     );
   }
 }

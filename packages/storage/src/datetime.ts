@@ -26,3 +26,13 @@ export function dateTime64Text(nanos: bigint): string {
   // 1e9 + the fraction, without its leading 1: nine digits, zeros in front.
   return cachedText + String(1e9 + Number(clamped - cachedStart)).slice(1);
 }
+
+/** Milliseconds since the epoch as DateTime64(3) text ("2023-11-14 22:13:20.123"), UTC. */
+export function millisText(millis: number): string {
+  return new Date(millis).toISOString().replace("T", " ").replace("Z", "");
+}
+
+/** DateTime64 text as ClickHouse writes it (UTC, space between date and time), in milliseconds. */
+export function parseMillisText(text: string): number {
+  return Date.parse(`${text.replace(" ", "T")}Z`);
+}

@@ -4,7 +4,7 @@
 // so concurrent steps cannot slip past the limit together (each one sees the others' reservations:
 // the check and the reservation happen in one synchronous stretch). After the step, its
 // reservation is replaced by what it really spent.
-import type { TokenUsage } from "./usage.ts";
+import { count, type TokenUsage } from "./usage.ts";
 import { throttledWarning, warn } from "./warnings.ts";
 
 /** What an LLM step is expected to spend, given on the step: `llm({ estimate: { tokens } }, ...)`. */
@@ -110,9 +110,7 @@ export interface Budget {
   ): Reservation | BudgetExceededInfo | Promise<Reservation | BudgetExceededInfo>;
 }
 
-function isCount(value: unknown): value is number {
-  return typeof value === "number" && Number.isFinite(value) && value >= 0;
-}
+const isCount = (value: unknown): value is number => count(value) !== undefined;
 
 /** A limit, what was spent against it and what is reserved: one per unit. */
 class Ledger {
@@ -240,7 +238,7 @@ function mean(values: readonly number[]): number {
 }
 
 /** What a call of `model` is expected to spend, from its recent calls; undefined before the first. */
-export function recentAverage(model: string | undefined): Required<StepEstimate> | undefined {
+function recentAverage(model: string | undefined): Required<StepEstimate> | undefined {
   const history = histories.get(model ?? "");
   if (history === undefined || history.tokens.length === 0) return undefined;
   return { tokens: mean(history.tokens), cost: history.costs.length === 0 ? 0 : mean(history.costs) };
@@ -327,7 +325,7 @@ function nullableCount(value: unknown): value is number | null {
 }
 
 /** The answer's entries, or undefined when it is not the documented shape. */
-export function parseBudgets(body: unknown): TeamBudgetState[] | undefined {
+function parseBudgets(body: unknown): TeamBudgetState[] | undefined {
   if (typeof body !== "object" || body === null) return undefined;
   const list = (body as { budgets?: unknown }).budgets;
   if (!Array.isArray(list)) return undefined;
@@ -405,7 +403,6 @@ export class TeamBudget implements Budget {
   private readonly reserved = { tokens: 0, cost: 0 };
   private readonly warnUnreachable = throttledWarning(warn);
   /** Requests sent to the collector so far. */
-  requests = 0;
 
   constructor(private readonly options: TeamBudgetOptions) {
     if (typeof options.team !== "string" || options.team === "") {
@@ -439,7 +436,6 @@ export class TeamBudget implements Budget {
 
   private async read(): Promise<void> {
     this.lastAttempt = Date.now();
-    this.requests += 1;
     const settledAtRead = { ...this.settled };
     let why: string;
     try {

@@ -11,10 +11,6 @@ import { type ExportResult, ExportResultCode } from "@opentelemetry/core";
 import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace-base";
 import { WARNING_INTERVAL_MILLIS, WarningThrottle, warn } from "./warnings.ts";
 
-// The warning helpers live in warnings.ts (the budget guard uses them too); re-exported for
-// the callers that found them here.
-export { WARNING_INTERVAL_MILLIS, warn };
-
 function spans(count: number): string {
   return count === 1 ? "1 span" : `${count} spans`;
 }

@@ -17,9 +17,10 @@ import {
 } from "@opentelemetry/resources";
 import { NodeSDK } from "@opentelemetry/sdk-node";
 import { BatchSpanProcessor, type BufferConfig, type SpanExporter } from "@opentelemetry/sdk-trace-base";
-import { CollectorWatch, DropReporter, GuardedExporter, queueDropCounter, warn } from "./export-guard.ts";
+import { CollectorWatch, DropReporter, GuardedExporter, queueDropCounter } from "./export-guard.ts";
 import { OtlpJsonFileExporter } from "./file-exporter.ts";
 import { configure } from "./settings.ts";
+import { warn } from "./warnings.ts";
 
 export interface InitOptions {
   /**

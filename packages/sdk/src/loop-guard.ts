@@ -16,6 +16,7 @@
 // analyzer: the guard does not stop a run for it. Steps that run in parallel are judged as they
 // end, against the steps that started before them.
 import {
+  ACTION_KINDS,
   ALTERNATION_MIN_CYCLES,
   DEFAULT_TOOL_CLASSES,
   LOOP_MIN_REPEATS,
@@ -85,12 +86,10 @@ export interface LoopGuardOptions {
   onLoop?: LoopHandler;
 }
 
-type Effect = NameEffect;
-
 /** One step, from its start to its end. */
 export interface WatchedStep {
   readonly kind: StepKind;
-  readonly effect: Effect;
+  readonly effect: NameEffect;
   readonly signature: string | undefined;
   readonly toolName: string | undefined;
   readonly spanId: string;
@@ -114,7 +113,7 @@ export interface WatchedStep {
   same: number;
 }
 
-const isWrite = (effect: Effect) => effect === "write" || effect === "unknown";
+const isWrite = (effect: NameEffect) => effect === "write" || effect === "unknown";
 
 /** A run's steps as the loop rules see them. */
 export class LoopWatch {
@@ -151,16 +150,14 @@ export class LoopWatch {
     spanId: string,
     tool?: { name: string; argsFingerprint: string; effect: StepEffect | undefined },
   ): WatchedStep {
-    const effect: Effect = (READ_KINDS as readonly string[]).includes(kind)
+    const effect: NameEffect = (READ_KINDS as readonly string[]).includes(kind)
       ? "read"
       : kind !== "tool" || tool === undefined
         ? "none"
         : (tool.effect ?? this.classify(tool.name));
     const signature =
       kind === "tool" && tool !== undefined ? `${tool.name}\u0000${tool.argsFingerprint}` : undefined;
-    const isAct =
-      (kind === "tool" || kind === "retrieval" || kind === "embedding" || kind === "rerank") &&
-      effect !== "none";
+    const isAct = (ACTION_KINDS as readonly string[]).includes(kind) && effect !== "none";
     const step: WatchedStep = {
       kind,
       effect,

@@ -44,11 +44,8 @@ export class WarningThrottle {
 }
 
 /** A warning told at most once per interval; the lines in between are dropped. */
-export function throttledWarning(
-  write: (line: string) => void = warn,
-  intervalMillis = WARNING_INTERVAL_MILLIS,
-): (line: string) => void {
-  const throttle = new WarningThrottle(intervalMillis);
+export function throttledWarning(write: (line: string) => void): (line: string) => void {
+  const throttle = new WarningThrottle();
   return (line) => {
     if (!throttle.due()) return;
     throttle.told();

@@ -236,7 +236,7 @@ export async function guardedLlm<T>(
 /** A tool step under the loop guard: judged when it ends. `keep` records the result on the span before a stop. */
 export async function guardedTool<T>(
   guards: RunGuards,
-  tool: { name: string; args: unknown; effect: StepEffect | undefined },
+  tool: { name: string; args: unknown; effect: StepEffect | undefined; argsFingerprint?: string },
   step: Step,
   fn: (step: Step) => Promise<T> | T,
   keep: (result: T) => void,
@@ -245,7 +245,8 @@ export async function guardedTool<T>(
   if (loop === undefined) return fn(step);
   const watched = loop.begin("tool", spanIdOf(step), {
     name: tool.name,
-    argsFingerprint: argumentsFingerprint(tool.args),
+    // As the step's start recorded them; worked out here when the step is not recorded.
+    argsFingerprint: tool.argsFingerprint ?? argumentsFingerprint(tool.args),
     effect: tool.effect ?? shellToolEffect(tool.name, tool.args),
   });
   let result: T;

@@ -274,13 +274,16 @@ interface ToolCall {
   name: string;
   args: unknown;
   effect: StepEffect | undefined;
+  /** Set when the step starts (only a recorded step starts): the loop guard reads them too. */
+  argsFingerprint?: string;
 }
 
 function startTool(span: Span, call: ToolCall): void {
-  const effect = call.effect ?? shellToolEffect(call.name, call.args);
+  call.effect ??= shellToolEffect(call.name, call.args);
+  call.argsFingerprint = argumentsFingerprint(call.args);
   span.setAttribute(ATTR_GEN_AI_TOOL_NAME, call.name);
-  span.setAttribute(ATTR_LEANTRACE_FP_TOOL_ARGS, argumentsFingerprint(call.args));
-  if (effect !== undefined) span.setAttribute(ATTR_LEANTRACE_TOOL_EFFECT, effect);
+  span.setAttribute(ATTR_LEANTRACE_FP_TOOL_ARGS, call.argsFingerprint);
+  if (call.effect !== undefined) span.setAttribute(ATTR_LEANTRACE_TOOL_EFFECT, call.effect);
   writeContent(span, ATTR_GEN_AI_TOOL_CALL_ARGUMENTS, call.args);
 }
 

@@ -28,8 +28,9 @@ describe("openStore", () => {
         1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11,
       ]);
       expect(await ttl("spans")).toContain("toIntervalDay(30)");
-      // Migration 11: parts of the wide spans table are written with small compression buffers.
+      // Migration 11: the wide spans table's parts use small compression buffers, its merges a larger base.
       expect(await ttl("spans")).toContain("max_compress_block_size = 131072");
+      expect(await ttl("spans")).toContain("merge_selector_base = 10");
       await store.close();
     } finally {
       await rm(dir, { recursive: true, force: true });

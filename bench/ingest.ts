@@ -430,15 +430,52 @@ const CLOCK_TICKS = (() => {
 })();
 
 /** CPU seconds a process has used, user and system. */
-function cpuSeconds(pid: number): number {
+function cpuSeconds(pid: number, path = `/proc/${pid}/stat`): number {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const stat = readFileSync(path, "utf8");
     // After the command name (which may hold spaces): state is field 3, utime 14, stime 15.
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
   } catch {
     return 0;
   }
+}
+
+/**
+ * A process's CPU seconds by thread: its main thread (the event loop), its other threads named
+ * `node` (V8's helpers, and libuv's workers, on which chDB also runs part of each insert), and
+ * the engine's own threads (insert pipelines, `MergeMutate` for merges, named by ClickHouse).
+ */
+interface ThreadCpu {
+  main: number;
+  otherNode: number;
+  engine: number;
+  merges: number;
+}
+
+function threadCpu(pid: number): ThreadCpu {
+  const cpu: ThreadCpu = { main: 0, otherNode: 0, engine: 0, merges: 0 };
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return cpu; // the process is gone
+  }
+  for (const tid of tids) {
+    try {
+      const seconds = cpuSeconds(Number(tid), `/proc/${pid}/task/${tid}/stat`);
+      const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, "utf8").trim();
+      if (tid === String(pid)) cpu.main += seconds;
+      else if (name === "node") cpu.otherNode += seconds;
+      else {
+        cpu.engine += seconds;
+        if (name.startsWith("MergeMutate")) cpu.merges += seconds;
+      }
+    } catch {
+      // the thread ended between listing and reading
+    }
+  }
+  return cpu;
 }
 
 function procStatusMiB(pid: number, field: "VmRSS" | "VmHWM"): number {
@@ -673,6 +710,8 @@ interface IngestResult {
   /** CPU time over wall time from the first request until stored: near the core count, CPU-bound. */
   collectorCores: number;
   benchCores: number;
+  /** CPU microseconds a stored span, by thread, from the first request until the log was empty. */
+  perSpan: ThreadCpu;
   deadLetterRows: number;
   exitCode: number | null;
   said: string[];
@@ -719,9 +758,11 @@ async function ingestPhase(encoding: Encoding, requests: readonly Request[]): Pr
   let deadLetterRows = 0;
   let collectorCores: number;
   let benchCores: number;
+  let perSpan: ThreadCpu;
   try {
     const t0 = performance.now();
     const collectorCpu0 = cpuSeconds(pid);
+    const threads0 = threadCpu(pid);
     const benchCpu0 = process.cpuUsage();
     stats = await load(collector.url, encoding, requests, exited);
     // Acknowledged is on disk, in the log; stored is when the loader has emptied it.
@@ -738,6 +779,14 @@ async function ingestPhase(encoding: Encoding, requests: readonly Request[]): Pr
     }
     storedSeconds = (performance.now() - t0) / 1000;
     collectorCores = (cpuSeconds(pid) - collectorCpu0) / storedSeconds;
+    const threads1 = threadCpu(pid);
+    const micros = (key: keyof ThreadCpu) => ((threads1[key] - threads0[key]) * 1e6) / stats.acknowledged;
+    perSpan = {
+      main: micros("main"),
+      otherNode: micros("otherNode"),
+      engine: micros("engine"),
+      merges: micros("merges"),
+    };
     const benchCpu = process.cpuUsage(benchCpu0);
     benchCores = (benchCpu.user + benchCpu.system) / 1e6 / storedSeconds;
     // What the README promises: an analysis pass first writes every span accepted so far.
@@ -774,6 +823,7 @@ async function ingestPhase(encoding: Encoding, requests: readonly Request[]): Pr
     sampledPeakRssMiB: sampledPeak,
     collectorCores,
     benchCores,
+    perSpan,
     deadLetterRows,
     exitCode,
     said,
@@ -871,6 +921,12 @@ async function main(): Promise<number> {
           `retries: 429 ${result.stats.retries["429"]}, 503 ${result.stats.retries["503"]}, ` +
           `connection ${result.stats.retries.connection}; collector RSS sampled max ${int(result.sampledPeakRssMiB)} MiB; ` +
           `CPU: collector ${result.collectorCores.toFixed(2)} cores, bench ${result.benchCores.toFixed(2)}`,
+      );
+      const p = result.perSpan;
+      console.log(
+        `${phase}: collector CPU a span: event loop ${p.main.toFixed(0)} µs, Node's other threads ` +
+          `${p.otherNode.toFixed(0)} µs (V8's helpers; libuv's workers, which also run part of each chDB insert), ` +
+          `engine threads ${p.engine.toFixed(0)} µs (of which merges ${p.merges.toFixed(0)})`,
       );
     }
     console.log(`  (phase took ${((performance.now() - t0) / 1000).toFixed(1)} s)`);

@@ -31,6 +31,17 @@ export function normalizeText(text: string): string {
   return composed.replace(/\s{2,}|[^\S ]/g, " ").trim();
 }
 
+// The same few keys (role, parts, type, content, ...) recur in every message: quoted once.
+const QUOTED_KEYS = new Map<string, string>();
+function quotedKey(key: string): string {
+  let quoted = QUOTED_KEYS.get(key);
+  if (quoted === undefined) {
+    quoted = JSON.stringify(key);
+    if (QUOTED_KEYS.size < 1024 && key.length <= 64) QUOTED_KEYS.set(key, quoted);
+  }
+  return quoted;
+}
+
 /** JSON with sorted keys and normalized strings: the same call always serialises alike. */
 export function canonicalJson(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(normalizeText(value));
@@ -49,7 +60,7 @@ export function canonicalJson(value: unknown): string {
   for (const key of keys) {
     const item = record[key];
     if (item === undefined) continue;
-    out += `${first ? "" : ","}${JSON.stringify(key)}:${canonicalJson(item)}`;
+    out += `${first ? "" : ","}${quotedKey(key)}:${canonicalJson(item)}`;
     first = false;
   }
   return `${out}}`;

@@ -62,6 +62,7 @@ const WORKFLOW = [
   A.ATTR_TRACELOOP_WORKFLOW_NAME,
   A.ATTR_AI_TELEMETRY_FUNCTION_ID,
 ];
+const TOOL_NAME = [A.ATTR_GEN_AI_TOOL_NAME, A.ATTR_OI_TOOL_NAME, A.ATTR_AI_TOOL_CALL_NAME];
 
 const OPERATION_KINDS: Record<string, StepKind> = {
   chat: "llm",
@@ -95,10 +96,17 @@ const TRACELOOP_KINDS: Record<string, StepKind> = {
 
 export function text(attributes: AttributeMap, keys: readonly string[]): string {
   for (const key of keys) {
-    const value = attributes[key];
-    if (typeof value === "string" && value !== "") return value;
-    if (typeof value === "number" || typeof value === "bigint") return String(value);
+    const value = textAt(attributes, key);
+    if (value !== "") return value;
   }
+  return "";
+}
+
+/** `text` of one key, without a list to allocate for every span. */
+export function textAt(attributes: AttributeMap, key: string): string {
+  const value = attributes[key];
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "bigint") return String(value);
   return "";
 }
 
@@ -150,7 +158,7 @@ export function stepKind(
 ): StepKind {
   const own = attributes[A.ATTR_LEANTRACE_STEP_KIND];
   if (typeof own === "string" && isStepKind(own)) return own;
-  const operation = text(attributes, [A.ATTR_GEN_AI_OPERATION_NAME]);
+  const operation = textAt(attributes, A.ATTR_GEN_AI_OPERATION_NAME);
   const byOperation = OPERATION_KINDS[operation];
   if (byOperation) return byOperation;
   // An internal invocation (what nested invoke_agent / invoke_workflow spans became) that does
@@ -161,15 +169,15 @@ export function stepKind(
   if (attributes[A.ATTR_GEN_AI_INVOCATION_IS_NESTED] !== undefined) return "agent";
   // An evaluation recorded as a span of its own (before evaluations became
   // `gen_ai.evaluation.result` events): a judgement about a step, not a step.
-  if (text(attributes, [A.ATTR_GEN_AI_EVALUATION_NAME]) !== "") return "other";
-  const openInference = OPENINFERENCE_KINDS[text(attributes, [A.ATTR_OPENINFERENCE_SPAN_KIND])];
+  if (textAt(attributes, A.ATTR_GEN_AI_EVALUATION_NAME) !== "") return "other";
+  const openInference = OPENINFERENCE_KINDS[textAt(attributes, A.ATTR_OPENINFERENCE_SPAN_KIND)];
   if (openInference) return openInference === "other" && isRoot ? "workflow" : openInference;
-  const traceloop = TRACELOOP_KINDS[text(attributes, [A.ATTR_TRACELOOP_SPAN_KIND])];
+  const traceloop = TRACELOOP_KINDS[textAt(attributes, A.ATTR_TRACELOOP_SPAN_KIND)];
   if (traceloop) return traceloop;
   const vercel = vercelKind(spanName);
   if (vercel) return vercel;
   if (counts.input + counts.output > 0 || text(attributes, MODEL) !== "") return "llm";
-  if (text(attributes, [A.ATTR_GEN_AI_TOOL_NAME]) !== "") return "tool";
+  if (textAt(attributes, A.ATTR_GEN_AI_TOOL_NAME) !== "") return "tool";
   return isRoot ? "workflow" : "other";
 }
 
@@ -256,9 +264,9 @@ export function readProvider(attributes: AttributeMap): string {
 export function readWorkflow(attributes: AttributeMap): string {
   const named = text(attributes, WORKFLOW);
   if (named !== "") return named;
-  const operation = text(attributes, [A.ATTR_GEN_AI_OPERATION_NAME]);
+  const operation = textAt(attributes, A.ATTR_GEN_AI_OPERATION_NAME);
   if (operation === "invoke_workflow" && attributes[A.ATTR_GEN_AI_INVOCATION_IS_NESTED] !== true) {
-    return text(attributes, [A.ATTR_GEN_AI_AGENT_NAME]);
+    return textAt(attributes, A.ATTR_GEN_AI_AGENT_NAME);
   }
   return "";
 }
@@ -272,11 +280,11 @@ export const LANGCHAIN_TOOL_CLASSES = new Set([
 ]);
 
 export function readToolName(attributes: AttributeMap, kind: StepKind, spanName = ""): string {
-  const name = text(attributes, [A.ATTR_GEN_AI_TOOL_NAME, A.ATTR_OI_TOOL_NAME, A.ATTR_AI_TOOL_CALL_NAME]);
+  const name = text(attributes, TOOL_NAME);
   if (name !== "" || kind !== "tool") return name;
   // Traceloop's tool spans name the tool there; OpenInference's TOOL spans without `tool.name`
   // (its `traceTool` helper) are named after the tool.
-  return text(attributes, [A.ATTR_TRACELOOP_ENTITY_NAME]) || spanName;
+  return textAt(attributes, A.ATTR_TRACELOOP_ENTITY_NAME) || spanName;
 }
 
 /** The first attribute present among `keys`, as received. */

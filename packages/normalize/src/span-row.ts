@@ -32,7 +32,7 @@ import {
   stepKind,
   TOOL_ARGUMENT_SOURCES,
   type TokenCounts,
-  text,
+  textAt,
   tokenCounts,
 } from "./dialects.ts";
 import {
@@ -44,6 +44,13 @@ import {
   MAX_NAME_CHARS,
 } from "./limits.ts";
 import { inputPartFingerprints, langChainToolMessage, toolResultValue } from "./messages.ts";
+
+// Where each column's content is looked for, by kind: built once, not for every span.
+const TOOL_ARGUMENTS_OR_INPUT = [...TOOL_ARGUMENT_SOURCES, ...GENERIC_INPUT_SOURCES];
+const RESULT_OR_OUTPUT = [...RESULT_SOURCES, ...GENERIC_OUTPUT_SOURCES];
+const QUERY_OR_INPUT = [...QUERY_SOURCES, ...GENERIC_INPUT_SOURCES];
+const LLM_INPUT_OR_INPUT = [...LLM_INPUT_SOURCES, ...GENERIC_INPUT_SOURCES];
+const LLM_OUTPUT_OR_OUTPUT = [...LLM_OUTPUT_SOURCES, ...GENERIC_OUTPUT_SOURCES];
 
 const TRACE_ID = /^[0-9a-f]{32}$/;
 const SPAN_ID = /^[0-9a-f]{16}$/;
@@ -112,12 +119,12 @@ function toolEffect(attributes: AttributeMap, kind: StepKind, toolName: string):
   if (kind !== "tool") return "";
   const own = attributes[A.ATTR_LEANTRACE_TOOL_EFFECT];
   if (isStepEffect(own)) return own;
-  const args = first(attributes, [...TOOL_ARGUMENT_SOURCES, ...GENERIC_INPUT_SOURCES]);
+  const args = first(attributes, TOOL_ARGUMENTS_OR_INPUT);
   return args === undefined ? "" : (shellToolEffect(toolName, structuredValue(args)) ?? "");
 }
 
 function errorType(attributes: AttributeMap): string {
-  const type = text(attributes, [A.ATTR_ERROR_TYPE]);
+  const type = textAt(attributes, A.ATTR_ERROR_TYPE);
   if (type !== "") return type;
   return attributes[A.ATTR_LEANTRACE_STEP_REJECTED] === undefined ? "" : "rejected";
 }
@@ -181,7 +188,7 @@ function rootWorkflow(
   attributes: AttributeMap,
   resource: AttributeMap,
 ): string {
-  const operation = text(attributes, [A.ATTR_GEN_AI_OPERATION_NAME]);
+  const operation = textAt(attributes, A.ATTR_GEN_AI_OPERATION_NAME);
   const model = readModel(attributes);
   const generic =
     SINGLE_STEP_KINDS.has(kind) ||
@@ -189,9 +196,9 @@ function rootWorkflow(
     (operation !== "" &&
       (span.name === operation || (model !== "" && span.name === `${operation} ${model}`)));
   if (!generic) return "";
-  const agent = text(attributes, [A.ATTR_GEN_AI_AGENT_NAME]);
+  const agent = textAt(attributes, A.ATTR_GEN_AI_AGENT_NAME);
   if (agent !== "") return agent;
-  const service = text(resource, [A.ATTR_SERVICE_NAME]);
+  const service = textAt(resource, A.ATTR_SERVICE_NAME);
   return service.startsWith("unknown_service") ? "" : service;
 }
 
@@ -252,14 +259,12 @@ function spanRow(
   const counts = boundedCounts(tokenCounts(a), span.spanId, warn);
   const kind: StepKind = stepKind(a, span.name, isRoot, counts);
   const counted = TOKEN_BEARING_KINDS.has(kind);
-  const outcome = text(a, [A.ATTR_LEANTRACE_OUTCOME]);
-  const genericInput = kind === "tool" || kind === "retrieval" ? GENERIC_INPUT_SOURCES : [];
-  const genericOutput = GENERIC_OUTPUT_SOURCES;
+  const outcome = textAt(a, A.ATTR_LEANTRACE_OUTCOME);
   const documentIds = (() => {
     const own = parsedDocuments(a[A.ATTR_GEN_AI_RETRIEVAL_DOCUMENTS]);
     return own.length > 0 ? own : openInferenceDocuments(a);
   })();
-  const resultSources = kind === "llm" ? RESULT_SOURCES : [...RESULT_SOURCES, ...genericOutput];
+  const resultSources = kind === "llm" ? RESULT_SOURCES : RESULT_OR_OUTPUT;
   const model = name(readModel(a));
   const toolName = name(toolNameOf(a, kind, span.name, resultSources));
   const price = counted && model !== "" ? priceOf(prices, model) : undefined;
@@ -270,15 +275,15 @@ function spanRow(
     trace_id: span.traceId,
     span_id: span.spanId,
     parent_span_id: span.parentSpanId,
-    run_id: name(text(a, [A.ATTR_LEANTRACE_RUN_ID]) || (runIds.get(span.traceId) ?? span.traceId)),
+    run_id: name(textAt(a, A.ATTR_LEANTRACE_RUN_ID) || (runIds.get(span.traceId) ?? span.traceId)),
     workflow: name(readWorkflow(a) || (isRoot ? rootWorkflow(span, kind, a, resource) : "")),
     span_name: boundedText(span.name, maxChars),
     kind,
-    operation: name(text(a, [A.ATTR_GEN_AI_OPERATION_NAME])),
-    service_name: name(text(resource, [A.ATTR_SERVICE_NAME])),
-    service_version: name(text(resource, [A.ATTR_SERVICE_VERSION])),
-    ci_run_id: name(text(a, [A.ATTR_LEANTRACE_CI_RUN_ID]) || text(resource, [A.ATTR_LEANTRACE_CI_RUN_ID])),
-    case_id: name(text(a, [A.ATTR_LEANTRACE_CASE_ID])),
+    operation: name(textAt(a, A.ATTR_GEN_AI_OPERATION_NAME)),
+    service_name: name(textAt(resource, A.ATTR_SERVICE_NAME)),
+    service_version: name(textAt(resource, A.ATTR_SERVICE_VERSION)),
+    ci_run_id: name(textAt(a, A.ATTR_LEANTRACE_CI_RUN_ID) || textAt(resource, A.ATTR_LEANTRACE_CI_RUN_ID)),
+    case_id: name(textAt(a, A.ATTR_LEANTRACE_CASE_ID)),
     model,
     provider: name(readProvider(a)),
     input_tokens: counts.input,
@@ -302,7 +307,7 @@ function spanRow(
     tool_args_fp: fingerprintOf(
       a,
       A.ATTR_LEANTRACE_FP_TOOL_ARGS,
-      kind === "tool" ? [...TOOL_ARGUMENT_SOURCES, ...genericInput] : TOOL_ARGUMENT_SOURCES,
+      kind === "tool" ? TOOL_ARGUMENTS_OR_INPUT : TOOL_ARGUMENT_SOURCES,
       toolArgumentsFingerprint,
     ),
     effect: toolEffect(a, kind, toolName),
@@ -313,27 +318,27 @@ function spanRow(
     query_fp: fingerprintOf(
       a,
       A.ATTR_LEANTRACE_FP_QUERY,
-      kind === "retrieval" ? [...QUERY_SOURCES, ...genericInput] : QUERY_SOURCES,
+      kind === "retrieval" ? QUERY_OR_INPUT : QUERY_SOURCES,
       queryFingerprint,
     ),
-    data_source: name(text(a, [A.ATTR_GEN_AI_DATA_SOURCE_ID])),
+    data_source: name(textAt(a, A.ATTR_GEN_AI_DATA_SOURCE_ID)),
     document_ids: boundedList(documentIds, MAX_NAME_CHARS),
     documents_fp: boundedText(
-      text(a, [A.ATTR_LEANTRACE_FP_DOCUMENTS]) ||
+      textAt(a, A.ATTR_LEANTRACE_FP_DOCUMENTS) ||
         (documentIds.length > 0 ? documentsFingerprint(documentIds) : ""),
       MAX_FINGERPRINT_CHARS,
     ),
     input_fp: fingerprintOf(
       a,
       A.ATTR_LEANTRACE_FP_INPUT,
-      kind === "llm" ? [...LLM_INPUT_SOURCES, ...GENERIC_INPUT_SOURCES] : LLM_INPUT_SOURCES,
+      kind === "llm" ? LLM_INPUT_OR_INPUT : LLM_INPUT_SOURCES,
       contentFingerprint,
     ),
     input_part_fps: boundedList(inputPartFingerprints(a), MAX_FINGERPRINT_CHARS),
     output_fp: fingerprintOf(
       a,
       A.ATTR_LEANTRACE_FP_OUTPUT,
-      kind === "llm" ? [...LLM_OUTPUT_SOURCES, ...GENERIC_OUTPUT_SOURCES] : LLM_OUTPUT_SOURCES,
+      kind === "llm" ? LLM_OUTPUT_OR_OUTPUT : LLM_OUTPUT_SOURCES,
       contentFingerprint,
     ),
     outcome: isOutcome(outcome) ? outcome : "",
@@ -360,10 +365,10 @@ function spanRow(
 function runIdsByTrace(request: DecodedResourceSpans[]): Map<string, string> {
   const runIds = new Map<string, string>();
   for (const rs of request) {
-    const resourceRun = text(rs.resource, [A.ATTR_LEANTRACE_RUN_ID]);
+    const resourceRun = textAt(rs.resource, A.ATTR_LEANTRACE_RUN_ID);
     for (const ss of rs.scopeSpans) {
       for (const span of ss.spans) {
-        const runId = text(span.attributes, [A.ATTR_LEANTRACE_RUN_ID]) || resourceRun;
+        const runId = textAt(span.attributes, A.ATTR_LEANTRACE_RUN_ID) || resourceRun;
         if (runId !== "" && !runIds.has(span.traceId)) runIds.set(span.traceId, runId);
       }
     }

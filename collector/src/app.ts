@@ -121,7 +121,7 @@ export function createCollectorApp(
   normalizer: Normalizer = inlineNormalizer(normalizeSettings(settings)),
   forwarder?: Forwarder,
 ): CollectorApp {
-  const { maxBodyBytes, readAfterWriteMillis } = settings.http;
+  const { maxBodyBytes, readAfterWriteMillis, inFlightWaitMillis } = settings.http;
   let activity = { rejectedSpans: 0, passes: 0, runs: 0, findings: 0 };
   const analysis = new AnalysisScheduler(store, settings.analysis.config, {
     intervalMillis: settings.analysis.intervalMillis,
@@ -175,20 +175,30 @@ export function createCollectorApp(
     use: (body: Buffer, raw: Buffer) => Promise<T>,
   ): Promise<T> => {
     let held = 0;
+    const full = () =>
+      new BodyError(429, "the collector holds as many request bytes as it may: send again shortly");
     const hold = (bytes: number) => {
-      if (!ingest.reserve(bytes)) {
-        throw new BodyError(429, "the collector holds as many request bytes as it may: send again shortly");
-      }
+      if (!ingest.reserve(bytes)) throw full();
       held += bytes;
     };
     const aborter = new AbortController();
     reading.add(aborter);
     try {
       const declared = Number(raw.headers.get("content-length"));
-      if (Number.isFinite(declared) && declared > 0) hold(Math.min(declared, limit));
+      if (Number.isFinite(declared) && declared > 0) {
+        // Before the body is read, a request may wait its turn: unread, it costs no memory.
+        const bytes = Math.min(declared, limit);
+        if (!(await ingest.reserveWithin(bytes, inFlightWaitMillis, aborter.signal))) {
+          if (aborter.signal.aborted)
+            throw new BodyError(503, "the collector is stopping: send again shortly");
+          throw full();
+        }
+        held += bytes;
+      }
       const body = await readLimited(raw.body, limit, aborter.signal);
       const inflated = await decodeContent(body, contentEncoding, limit);
-      hold(Math.max(0, body.length + inflated.length - held));
+      // An identity body is its own inflated form: held once, not twice.
+      hold(Math.max(0, body.length + (inflated === body ? 0 : inflated.length) - held));
       reading.delete(aborter);
       return await use(inflated, body);
     } finally {

@@ -21,6 +21,11 @@ export const COLLECTOR_DEFAULTS = {
   ingestThreads: 0,
   /** Request bytes (as received and inflated) all requests may hold at once; past it, 429. */
   maxInFlightBytes: 64 * MIB,
+  /**
+   * A request past that budget waits this long for its turn, its body unread (TCP holds the
+   * client back), before the answer is 429.
+   */
+  inFlightWaitMillis: 2_000,
   /** A request body must arrive within this long: a client trickling bytes cannot hold a slot. */
   requestTimeoutMillis: 60_000,
   /** How long requests in flight may take to finish once stopping. */
@@ -90,6 +95,7 @@ export interface CollectorOptions {
 
 type TuningKey =
   | "maxInFlightBytes"
+  | "inFlightWaitMillis"
   | "requestTimeoutMillis"
   | "shutdownGraceMillis"
   | "shutdownLoadMillis"
@@ -115,6 +121,7 @@ export interface CollectorConfig {
     maxRequestSpans: number;
     maxAttributeChars: number;
     maxInFlightBytes: number;
+    inFlightWaitMillis: number;
     requestTimeoutMillis: number;
     readAfterWriteMillis: number;
   };
@@ -227,6 +234,7 @@ export function resolveCollectorConfig(
         16 * MIB,
       ),
       maxInFlightBytes: tuning("maxInFlightBytes"),
+      inFlightWaitMillis: tuning("inFlightWaitMillis"),
       requestTimeoutMillis: tuning("requestTimeoutMillis"),
       readAfterWriteMillis: tuning("readAfterWriteMillis"),
     },

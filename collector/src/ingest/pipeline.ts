@@ -59,8 +59,15 @@ export type Health = z.infer<typeof healthSchema>;
 /** A share of the log's quota past which the collector says it is degraded. */
 const DEGRADED_SHARE = 0.8;
 
+interface BudgetWaiter {
+  bytes: number;
+  grant: () => void;
+}
+
 export class IngestPipeline {
   private inFlight = 0;
+  /** Requests waiting for in-flight budget, in arrival order. */
+  private waiting: BudgetWaiter[] = [];
   private counts = { requests: 0, spans: 0 };
   private readonly maxInFlightBytes: number;
 
@@ -89,8 +96,35 @@ export class IngestPipeline {
     return true;
   }
 
+  /**
+   * Takes `bytes` of the in-flight budget, waiting up to `waitMillis` for it behind the requests
+   * already waiting; false when it was not granted in time or `signal` aborted (answer 429, or
+   * 503 when stopping).
+   */
+  reserveWithin(bytes: number, waitMillis: number, signal?: AbortSignal): Promise<boolean> {
+    if (this.waiting.length === 0 && this.reserve(bytes)) return Promise.resolve(true);
+    if (waitMillis <= 0 || signal?.aborted) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const settle = (granted: boolean) => {
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", abandon);
+        this.waiting = this.waiting.filter((w) => w !== waiter);
+        resolve(granted);
+      };
+      const abandon = () => settle(false);
+      const waiter: BudgetWaiter = { bytes, grant: () => settle(true) };
+      const timer = setTimeout(abandon, waitMillis);
+      signal?.addEventListener("abort", abandon, { once: true });
+      this.waiting.push(waiter);
+    });
+  }
+
   free(bytes: number): void {
     this.inFlight = Math.max(0, this.inFlight - bytes);
+    // In arrival order: a large request is not passed over for ever by smaller ones.
+    for (let next = this.waiting[0]; next !== undefined && this.reserve(next.bytes); next = this.waiting[0]) {
+      next.grant();
+    }
   }
 
   /** Appends `spans` spans already encoded as JSONEachRow (see @leantrace/normalize). */

@@ -429,10 +429,10 @@ const CLOCK_TICKS = (() => {
   }
 })();
 
-/** CPU seconds a process has used, user and system. */
-function cpuSeconds(pid: number, path = `/proc/${pid}/stat`): number {
+/** CPU seconds a process (`/proc/<pid>/stat`) or a thread (`/proc/<pid>/task/<tid>/stat`) has used, user and system. */
+function cpuSeconds(statPath: string): number {
   try {
-    const stat = readFileSync(path, "utf8");
+    const stat = readFileSync(statPath, "utf8");
     // After the command name (which may hold spaces): state is field 3, utime 14, stime 15.
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
@@ -463,7 +463,7 @@ function threadCpu(pid: number): ThreadCpu {
   }
   for (const tid of tids) {
     try {
-      const seconds = cpuSeconds(Number(tid), `/proc/${pid}/task/${tid}/stat`);
+      const seconds = cpuSeconds(`/proc/${pid}/task/${tid}/stat`);
       const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, "utf8").trim();
       if (tid === String(pid)) cpu.main += seconds;
       else if (name === "node") cpu.otherNode += seconds;
@@ -761,7 +761,7 @@ async function ingestPhase(encoding: Encoding, requests: readonly Request[]): Pr
   let perSpan: ThreadCpu;
   try {
     const t0 = performance.now();
-    const collectorCpu0 = cpuSeconds(pid);
+    const collectorCpu0 = cpuSeconds(`/proc/${pid}/stat`);
     const threads0 = threadCpu(pid);
     const benchCpu0 = process.cpuUsage();
     stats = await load(collector.url, encoding, requests, exited);
@@ -778,7 +778,7 @@ async function ingestPhase(encoding: Encoding, requests: readonly Request[]): Pr
       await sleep(50);
     }
     storedSeconds = (performance.now() - t0) / 1000;
-    collectorCores = (cpuSeconds(pid) - collectorCpu0) / storedSeconds;
+    collectorCores = (cpuSeconds(`/proc/${pid}/stat`) - collectorCpu0) / storedSeconds;
     const threads1 = threadCpu(pid);
     const micros = (key: keyof ThreadCpu) => ((threads1[key] - threads0[key]) * 1e6) / stats.acknowledged;
     perSpan = {

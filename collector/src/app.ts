@@ -24,7 +24,7 @@ import { type AuthEnv, authMiddleware } from "./auth.ts";
 import type { CollectorConfig } from "./config.ts";
 import { findingsRequest } from "./forward/findings-telemetry.ts";
 import type { Forwarder } from "./forward/forwarder.ts";
-import { BodyError, decodeContent, readLimited } from "./ingest/body.ts";
+import { BodyError, decodeContent, readLimited, stoppingError } from "./ingest/body.ts";
 import { NotDrainedError } from "./ingest/loader.ts";
 import { inlineNormalizer, type Normalizer } from "./ingest/normalizer.ts";
 import type { IngestPipeline } from "./ingest/pipeline.ts";
@@ -177,10 +177,6 @@ export function createCollectorApp(
     let held = 0;
     const full = () =>
       new BodyError(429, "the collector holds as many request bytes as it may: send again shortly");
-    const hold = (bytes: number) => {
-      if (!ingest.reserve(bytes)) throw full();
-      held += bytes;
-    };
     const aborter = new AbortController();
     reading.add(aborter);
     try {
@@ -189,16 +185,16 @@ export function createCollectorApp(
         // Before the body is read, a request may wait its turn: unread, it costs no memory.
         const bytes = Math.min(declared, limit);
         if (!(await ingest.reserveWithin(bytes, inFlightWaitMillis, aborter.signal))) {
-          if (aborter.signal.aborted)
-            throw new BodyError(503, "the collector is stopping: send again shortly");
-          throw full();
+          throw aborter.signal.aborted ? stoppingError() : full();
         }
         held += bytes;
       }
       const body = await readLimited(raw.body, limit, aborter.signal);
       const inflated = await decodeContent(body, contentEncoding, limit);
       // An identity body is its own inflated form: held once, not twice.
-      hold(Math.max(0, body.length + (inflated === body ? 0 : inflated.length) - held));
+      const more = Math.max(0, body.length + (inflated === body ? 0 : inflated.length) - held);
+      if (!ingest.reserve(more)) throw full();
+      held += more;
       reading.delete(aborter);
       return await use(inflated, body);
     } finally {

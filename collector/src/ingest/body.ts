@@ -17,6 +17,9 @@ export class BodyError extends Error {
   }
 }
 
+/** What a request is answered when the collector stops before it is read. */
+export const stoppingError = () => new BodyError(503, "the collector is stopping: send again shortly");
+
 /** Reads the whole body; `signal` stops a slow one (the collector is stopping): 503. */
 export async function readLimited(
   body: ReadableStream<Uint8Array> | null,
@@ -28,7 +31,7 @@ export async function readLimited(
   let size = 0;
   const reader = body.getReader();
   const stopping = new Promise<never>((_, reject) => {
-    const abort = () => reject(new BodyError(503, "the collector is stopping: send again shortly"));
+    const abort = () => reject(stoppingError());
     if (signal?.aborted) abort();
     signal?.addEventListener("abort", abort, { once: true });
   });

@@ -2,14 +2,14 @@
 // in-process to chDB through its Connection.
 
 import { constants } from "node:fs";
-import { access, mkdir } from "node:fs/promises";
-import { resolve } from "node:path";
+import { access, mkdir, open, rm } from "node:fs/promises";
+import { join, resolve } from "node:path";
 import { Readable } from "node:stream";
 import { type ClickHouseClient, ClickHouseError, createClient } from "@clickhouse/client";
 import { createChdbConnection } from "chdb/connection";
 import { resolveStoreConfig, StorageError, type StoreConfig, type StoreOptions } from "./config.ts";
 import { applyRetention, migrate } from "./migrations.ts";
-import type { OutcomeRow, SpanRow } from "./rows.ts";
+import { encodeRows, type OutcomeRow, type SpanRow } from "./rows.ts";
 
 /** How a write ended; anything but `ok` wrote nothing (an insert is one block). */
 export type WriteResult =
@@ -111,18 +111,14 @@ const INSERT_SETTINGS = { max_partitions_per_insert_block: "0" };
 
 type ClickHouseConnection = NonNullable<NonNullable<Parameters<typeof createClient>[0]>["connection"]>;
 
-/** chDB's own insert of raw bytes: the buffer goes to the engine's parser without a copy into a JS string. */
-type RawInsert = (params: {
-  table: string;
-  values: Buffer;
-  format: "JSONEachRow";
-  settings: Record<string, string | number>;
-}) => Promise<unknown>;
-
 interface Connected {
   client: ClickHouseClient;
-  /** Present for the embedded engine. */
-  rawInsert?: RawInsert;
+  /**
+   * The embedded engine's folder for rows on their way in: an insert writes them to a file there
+   * and the engine reads it (`FROM INFILE`). Against rows inline in the statement (chDB's raw
+   * insert) that takes a third less CPU and holds no copy of the rows in the engine's memory.
+   */
+  stagingDir?: string;
 }
 
 async function connect(config: StoreConfig): Promise<Connected> {
@@ -166,10 +162,29 @@ async function connect(config: StoreConfig): Promise<Connected> {
   // chdb types its Connection against @clickhouse/client-common, which @clickhouse/client
   // inlines under its own path: the same interface, two declarations.
   const connection = chdb as unknown as ClickHouseConnection;
-  return {
-    client: createClient({ connection, clickhouse_settings }),
-    rawInsert: chdb.chdb.rawInsert as RawInsert,
-  };
+  // What a stopped process left staged was never acknowledged as stored: its rows are still in
+  // the collector's log, which loads them again.
+  const stagingDir = join(dataDir, STAGING_FOLDER);
+  await rm(stagingDir, { recursive: true, force: true });
+  await mkdir(stagingDir, { recursive: true });
+  return { client: createClient({ connection, clickhouse_settings }), stagingDir };
+}
+
+/** Under the embedded engine's data directory, beside the engine's own folders. */
+const STAGING_FOLDER = "leantrace-staging";
+
+/** A file name as a ClickHouse string literal. */
+function sqlString(text: string): string {
+  return `'${text.replaceAll("\\", "\\\\").replaceAll("'", "\\'")}'`;
+}
+
+async function writeChunks(path: string, chunks: readonly Buffer[]): Promise<void> {
+  const file = await open(path, "w");
+  try {
+    await file.writev(chunks as Buffer[]);
+  } finally {
+    await file.close();
+  }
 }
 
 /** The writes under way, in the order they began (a Map keeps insertion order). */
@@ -195,7 +210,7 @@ class WritesInFlight {
 /** Connects, brings the schema up to date and returns the store; `options` resolved or not. */
 export async function openStore(options: StoreOptions | StoreConfig = {}): Promise<Store> {
   const config = "engine" in options ? options : resolveStoreConfig(options);
-  const { client, rawInsert } = await connect(config);
+  const { client, stagingDir } = await connect(config);
   const database = config.database;
   try {
     await migrate(client, database);
@@ -205,35 +220,29 @@ export async function openStore(options: StoreOptions | StoreConfig = {}): Promi
     throw error;
   }
   const writes = new WritesInFlight();
-  const insert = async (table: string, rows: readonly object[]): Promise<WriteResult> => {
-    if (rows.length === 0) return { status: "ok" };
-    try {
-      await client.insert({
-        table: `${database}.${table}`,
-        values: rows as object[],
-        format: "JSONEachRow",
-        clickhouse_settings: INSERT_SETTINGS,
-      });
-      return { status: "ok" };
-    } catch (error) {
-      return classify(error);
-    }
-  };
+  let staged = 0;
   const insertEncoded = async (table: InsertTable, chunks: readonly Buffer[]): Promise<WriteResult> => {
     if (chunks.length === 0) return { status: "ok" };
+    const target = `${database}.${table}`;
+    const settings = Object.entries(INSERT_SETTINGS)
+      .map(([name, value]) => `${name} = ${value}`)
+      .join(", ");
     try {
-      if (rawInsert !== undefined) {
-        await rawInsert({
-          table: `${database}.${table}`,
-          values: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks),
-          format: "JSONEachRow",
-          settings: INSERT_SETTINGS,
-        });
+      if (stagingDir !== undefined) {
+        const path = join(stagingDir, `${staged++}.jsonl`);
+        try {
+          await writeChunks(path, chunks);
+          await client.command({
+            query: `INSERT INTO ${target} FROM INFILE ${sqlString(path)} SETTINGS ${settings} FORMAT JSONEachRow`,
+          });
+        } finally {
+          await rm(path, { force: true });
+        }
         return { status: "ok" };
       }
       // exec, not insert: the rows are JSONEachRow text already and go as they are.
       const result = await client.exec({
-        query: `INSERT INTO ${database}.${table} FORMAT JSONEachRow`,
+        query: `INSERT INTO ${target} FORMAT JSONEachRow`,
         values: Readable.from(chunks),
         clickhouse_settings: INSERT_SETTINGS,
       });
@@ -247,8 +256,10 @@ export async function openStore(options: StoreOptions | StoreConfig = {}): Promi
     config,
     database,
     client,
-    insertSpans: (rows) => writes.track(() => insert("spans", rows)),
-    insertOutcomes: (rows) => writes.track(() => insert("outcomes", rows)),
+    insertSpans: (rows) =>
+      writes.track(() => insertEncoded("spans", rows.length === 0 ? [] : [encodeRows(rows)])),
+    insertOutcomes: (rows) =>
+      writes.track(() => insertEncoded("outcomes", rows.length === 0 ? [] : [encodeRows(rows)])),
     insertEncoded: (table, chunks) => writes.track(() => insertEncoded(table, chunks)),
     select: async <T>(query: string, params: Record<string, unknown> = {}) => {
       const result = await client.query({

@@ -19,7 +19,7 @@
 // Stage 2 comes before anything is resolved because resolving evaluates constant scalar
 // subqueries: an error message could otherwise carry a value from a table refused later.
 
-import type { Store } from "@leantrace/storage";
+import { type Store, sqlString } from "@leantrace/storage";
 import { z } from "zod";
 
 /** Tables and views a query may read: each has a `project` column the filter confines. */
@@ -245,9 +245,6 @@ function checkAst(ast: AstNode, database: string): string[] {
 const allowedTables = (database: string) =>
   `only ${SQL_TABLES.map((t) => `${database}.${t}`).join(", ")} may be read`;
 
-/** A ClickHouse string literal. */
-const literal = (text: string) => `'${text.replaceAll("\\", "\\\\").replaceAll("'", "\\'")}'`;
-
 const PROJECT = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 /** The SETTINGS clause every statement built from the user's query carries. */
@@ -255,8 +252,10 @@ function settingsClause(database: string, project: string, limits: SqlLimits): s
   // Project names are checked when keys are created; checked again because they go into SQL text.
   if (!PROJECT.test(project)) throw new Error(`project ${JSON.stringify(project)} is not a valid name`);
   const filters = [
-    ...SQL_TABLES.map((table) => `${literal(`${database}.${table}`)}: ${literal(`project = '${project}'`)}`),
-    ...SQL_HIDDEN_TABLES.map((table) => `${literal(`${database}.${table}`)}: '0'`),
+    ...SQL_TABLES.map(
+      (table) => `${sqlString(`${database}.${table}`)}: ${sqlString(`project = '${project}'`)}`,
+    ),
+    ...SQL_HIDDEN_TABLES.map((table) => `${sqlString(`${database}.${table}`)}: '0'`),
   ];
   return [
     "readonly = 1",

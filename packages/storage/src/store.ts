@@ -10,6 +10,7 @@ import { createChdbConnection } from "chdb/connection";
 import { resolveStoreConfig, StorageError, type StoreConfig, type StoreOptions } from "./config.ts";
 import { applyRetention, migrate } from "./migrations.ts";
 import { encodeRows, type OutcomeRow, type SpanRow } from "./rows.ts";
+import { sqlString } from "./sql-string.ts";
 
 /** How a write ended; anything but `ok` wrote nothing (an insert is one block). */
 export type WriteResult =
@@ -108,6 +109,9 @@ function classify(error: unknown): Exclude<WriteResult, { status: "ok" }> {
  * ClickHouse refuses more than 100 in one block by default.
  */
 const INSERT_SETTINGS = { max_partitions_per_insert_block: "0" };
+const INSERT_SETTINGS_SQL = Object.entries(INSERT_SETTINGS)
+  .map(([name, value]) => `${name} = ${value}`)
+  .join(", ");
 
 type ClickHouseConnection = NonNullable<NonNullable<Parameters<typeof createClient>[0]>["connection"]>;
 
@@ -173,11 +177,6 @@ async function connect(config: StoreConfig): Promise<Connected> {
 /** Under the embedded engine's data directory, beside the engine's own folders. */
 const STAGING_FOLDER = "leantrace-staging";
 
-/** A file name as a ClickHouse string literal. */
-function sqlString(text: string): string {
-  return `'${text.replaceAll("\\", "\\\\").replaceAll("'", "\\'")}'`;
-}
-
 async function writeChunks(path: string, chunks: readonly Buffer[]): Promise<void> {
   const file = await open(path, "w");
   try {
@@ -224,16 +223,13 @@ export async function openStore(options: StoreOptions | StoreConfig = {}): Promi
   const insertEncoded = async (table: InsertTable, chunks: readonly Buffer[]): Promise<WriteResult> => {
     if (chunks.length === 0) return { status: "ok" };
     const target = `${database}.${table}`;
-    const settings = Object.entries(INSERT_SETTINGS)
-      .map(([name, value]) => `${name} = ${value}`)
-      .join(", ");
     try {
       if (stagingDir !== undefined) {
         const path = join(stagingDir, `${staged++}.jsonl`);
         try {
           await writeChunks(path, chunks);
           await client.command({
-            query: `INSERT INTO ${target} FROM INFILE ${sqlString(path)} SETTINGS ${settings} FORMAT JSONEachRow`,
+            query: `INSERT INTO ${target} FROM INFILE ${sqlString(path)} SETTINGS ${INSERT_SETTINGS_SQL} FORMAT JSONEachRow`,
           });
         } finally {
           await rm(path, { force: true });
@@ -252,14 +248,14 @@ export async function openStore(options: StoreOptions | StoreConfig = {}): Promi
       return classify(error);
     }
   };
+  const insertRows = (table: InsertTable, rows: readonly object[]) =>
+    insertEncoded(table, rows.length === 0 ? [] : [encodeRows(rows)]);
   return {
     config,
     database,
     client,
-    insertSpans: (rows) =>
-      writes.track(() => insertEncoded("spans", rows.length === 0 ? [] : [encodeRows(rows)])),
-    insertOutcomes: (rows) =>
-      writes.track(() => insertEncoded("outcomes", rows.length === 0 ? [] : [encodeRows(rows)])),
+    insertSpans: (rows) => writes.track(() => insertRows("spans", rows)),
+    insertOutcomes: (rows) => writes.track(() => insertRows("outcomes", rows)),
     insertEncoded: (table, chunks) => writes.track(() => insertEncoded(table, chunks)),
     select: async <T>(query: string, params: Record<string, unknown> = {}) => {
       const result = await client.query({

@@ -36,8 +36,8 @@ export const COLLECTOR_DEFAULTS = {
   walSegmentBytes: 64 * MIB,
   /** The most bytes of the log one insert carries (a larger single request goes alone). */
   loaderBatchBytes: 8 * MIB,
-  /** Small batches wait this long after the previous insert for more rows to join them. */
-  loaderLingerMillis: 100,
+  /** A batch short of loaderBatchBytes waits up to this long after the previous insert for more rows. */
+  loaderLingerMillis: 250,
   /** The longest pause between attempts while storage is unavailable. */
   loaderMaxBackoffMillis: 30_000,
   /** A report or listing waits at most this long for what was accepted to reach storage. */

@@ -153,29 +153,20 @@ export class Loader {
       const from = this.log.loadedUntil;
       if (comparePositions(from, this.log.end) >= 0) {
         this.settleWaiters();
-        await new Promise<void>((resolve) => {
-          // Appends wake the loader; the timer is a safety net.
-          const timer = setTimeout(resolve, 1000);
-          this.wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        this.wake = undefined;
+        // Appends wake the loader; the timer is a safety net.
+        await this.nap(1000);
         continue;
       }
       // Under load a full batch is ready as soon as the previous insert ends, and goes at once;
       // a lighter flow waits out the linger so that its inserts, and the parts ClickHouse must
       // merge later, are fewer. (Waiting only for a quarter of a batch had the loader write
       // parts of 5 MiB on average under the bench's load, and merges took a third more CPU.)
-      // A reader waiting for its writes cuts the wait short.
-      const sinceLast = Date.now() - this.lastInsertAt;
-      if (
-        this.waiters.length === 0 &&
-        sinceLast < this.lingerMillis &&
-        this.log.pendingBytes < this.maxBatchBytes
-      ) {
-        await sleep(this.lingerMillis - sinceLast);
+      // A batch that fills meanwhile, a reader waiting for its writes, or stopping ends the wait.
+      for (;;) {
+        const left = this.lingerMillis - (Date.now() - this.lastInsertAt);
+        if (this.stopped || this.waiters.length > 0 || left <= 0) break;
+        if (this.log.pendingBytes >= this.maxBatchBytes) break;
+        await this.nap(left);
       }
       const { frames, next } = await this.log.read(from, this.maxBatchBytes);
       // One table per insert: the frames up to the first of another table.
@@ -193,6 +184,19 @@ export class Loader {
       await this.log.release(until);
       this.settleWaiters();
     }
+  }
+
+  /** Waits `millis`, or less if an append, a reader or stopping wakes the loader. */
+  private nap(millis: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, millis);
+      this.wake = done;
+    });
   }
 
   private settleWaiters(): void {

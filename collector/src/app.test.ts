@@ -1,38 +1,20 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { encodeTraceRequestJson, type SpanInput } from "@leantrace/otlp";
-import { openStore, type Store } from "@leantrace/storage";
+import type { Store } from "@leantrace/storage";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type CollectorApp, createCollectorApp } from "./app.ts";
-import { type CollectorConfig, resolveCollectorConfig } from "./config.ts";
-import { IngestPipeline, pipelineOptions } from "./ingest/pipeline.ts";
+import type { IngestPipeline } from "./ingest/pipeline.ts";
+import { type InProcessCollector, startInProcessCollector } from "./testing/in-process.ts";
 
-let dir: string;
 let store: Store;
-let collector: CollectorApp;
+let collector: InProcessCollector;
 let ingest: IngestPipeline;
-let config: CollectorConfig;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "leantrace-app-test-"));
-  config = resolveCollectorConfig({
-    storage: { dataDir: join(dir, "data") },
-    wal: join(dir, "wal"),
-    maxBodyBytes: 64 * 1024,
-    tuning: { loaderLingerMillis: 0 },
-  });
-  store = await openStore(config.storage);
-  ingest = await IngestPipeline.open(store, pipelineOptions(config));
-  collector = createCollectorApp(store, ingest, config);
+  collector = await startInProcessCollector("app-test", { maxBodyBytes: 64 * 1024 });
+  ({ store, ingest } = collector);
 });
 
-afterAll(async () => {
-  await ingest.stop(10_000);
-  await store.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => collector.close());
 
 let spanCounter = 0;
 function jsonSpan(

@@ -2,13 +2,10 @@
 // between them. Every bad input must get a 4xx with a message (or be accepted and stored
 // correctly), the collector must keep answering, memory must stay bounded, and every valid
 // span must be stored intact.
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { seededRandom } from "@leantrace/gate";
 import { encodeTraceRequestJson } from "@leantrace/otlp";
-import { openStore, type Store } from "@leantrace/storage";
+import type { Store } from "@leantrace/storage";
 import { ROOT_CONTEXT, trace } from "@opentelemetry/api";
 import { ProtobufTraceSerializer } from "@opentelemetry/otlp-transformer";
 import {
@@ -17,18 +14,15 @@ import {
   SimpleSpanProcessor,
 } from "@opentelemetry/sdk-trace-base";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type CollectorApp, createCollectorApp } from "./app.ts";
-import { type CollectorConfig, resolveCollectorConfig } from "./config.ts";
-import { IngestPipeline, pipelineOptions } from "./ingest/pipeline.ts";
+import type { IngestPipeline } from "./ingest/pipeline.ts";
+import { type InProcessCollector, startInProcessCollector } from "./testing/in-process.ts";
 
 const INPUTS = 20_000;
 const MAX_BODY = 1024 * 1024;
 
-let dir: string;
 let store: Store;
-let collector: CollectorApp;
+let collector: InProcessCollector;
 let ingest: IngestPipeline;
-let config: CollectorConfig;
 let validProtobuf: Uint8Array;
 
 /** A real protobuf export request: three spans of a workflow, from the OpenTelemetry SDK. */
@@ -55,24 +49,12 @@ function realProtobufRequest(): Uint8Array {
 }
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "leantrace-fuzz-"));
-  config = resolveCollectorConfig({
-    storage: { dataDir: join(dir, "data") },
-    wal: join(dir, "wal"),
-    maxBodyBytes: MAX_BODY,
-    tuning: { loaderLingerMillis: 0 },
-  });
-  store = await openStore(config.storage);
-  ingest = await IngestPipeline.open(store, pipelineOptions(config));
-  collector = createCollectorApp(store, ingest, config);
+  collector = await startInProcessCollector("fuzz", { maxBodyBytes: MAX_BODY });
+  ({ store, ingest } = collector);
   validProtobuf = realProtobufRequest();
 });
 
-afterAll(async () => {
-  await ingest.stop(10_000);
-  await store.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => collector.close());
 
 type Input = { path: string; body: Uint8Array | string; headers: Record<string, string>; kind: string };
 

@@ -1,37 +1,22 @@
 // The in-flight budget against a burst: requests past it wait their turn (bodies unread) and
 // are all stored; with no time to wait, the ones past it are refused with 429 and stored never.
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { encodeTraceRequestJson, type SpanInput } from "@leantrace/otlp";
-import { openStore, type Store } from "@leantrace/storage";
 import { afterEach, describe, expect, it } from "vitest";
-import { type CollectorApp, createCollectorApp } from "./app.ts";
-import { resolveCollectorConfig } from "./config.ts";
-import { IngestPipeline, pipelineOptions } from "./ingest/pipeline.ts";
+import { type InProcessCollector, startInProcessCollector } from "./testing/in-process.ts";
 
 const BUDGET = 256 * 1024;
-let dir: string | undefined;
-let store: Store | undefined;
-let ingest: IngestPipeline | undefined;
+let current: InProcessCollector | undefined;
 
 afterEach(async () => {
-  await ingest?.stop(10_000);
-  await store?.close();
-  if (dir !== undefined) await rm(dir, { recursive: true, force: true });
-  dir = store = ingest = undefined;
+  await current?.close();
+  current = undefined;
 });
 
-async function collector(inFlightWaitMillis: number): Promise<CollectorApp> {
-  dir = await mkdtemp(join(tmpdir(), "leantrace-in-flight-"));
-  const config = resolveCollectorConfig({
-    storage: { dataDir: join(dir, "data") },
-    wal: join(dir, "wal"),
-    tuning: { maxInFlightBytes: BUDGET, inFlightWaitMillis, loaderLingerMillis: 0 },
+async function collector(inFlightWaitMillis: number): Promise<InProcessCollector> {
+  current = await startInProcessCollector("in-flight", {
+    tuning: { maxInFlightBytes: BUDGET, inFlightWaitMillis },
   });
-  store = await openStore(config.storage);
-  ingest = await IngestPipeline.open(store, pipelineOptions(config));
-  return createCollectorApp(store, ingest, config);
+  return current;
 }
 
 /** A request of 20 spans of about 7 KB each: a little over half the budget. */
@@ -49,7 +34,7 @@ function request(n: number): string {
   return encodeTraceRequestJson(spans);
 }
 
-async function burst(app: CollectorApp, count: number) {
+async function burst(app: InProcessCollector, count: number) {
   const bodies = Array.from({ length: count }, (_, n) => request(n));
   expect(Buffer.byteLength(bodies[0] as string)).toBeGreaterThan(BUDGET / 2);
   return Promise.all(
@@ -64,8 +49,9 @@ async function burst(app: CollectorApp, count: number) {
 }
 
 async function storedSpans(): Promise<number> {
-  await ingest?.drained(10_000);
-  const [row] = (await store?.select<{ n: number }>("SELECT count() AS n FROM {db:Identifier}.spans")) ?? [];
+  await current?.ingest.drained(10_000);
+  const [row] =
+    (await current?.store.select<{ n: number }>("SELECT count() AS n FROM {db:Identifier}.spans")) ?? [];
   return Number(row?.n ?? 0);
 }
 

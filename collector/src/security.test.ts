@@ -1,21 +1,15 @@
 // Tenants are isolated: project A cannot read, count or analyze project B's runs through any
 // endpoint, even by sending the same trace ids; keys are required once they exist; every
 // filter is a query parameter, so SQL-looking values are only values.
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { encodeTraceRequestJson } from "@leantrace/otlp";
 import { createApiKey, openStore, type Store } from "@leantrace/storage";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type CollectorApp, createCollectorApp } from "./app.ts";
-import { type CollectorConfig, resolveCollectorConfig } from "./config.ts";
 import { IngestPipeline, pipelineOptions } from "./ingest/pipeline.ts";
+import { type InProcessCollector, startInProcessCollector } from "./testing/in-process.ts";
 
-let dir: string;
 let store: Store;
-let collector: CollectorApp;
+let collector: InProcessCollector;
 let ingest: IngestPipeline;
-let config: CollectorConfig;
 let keyA: string;
 let keyB: string;
 
@@ -74,17 +68,11 @@ const post = async (path: string, key: string | undefined, body: string) => {
 };
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "leantrace-security-"));
-  config = resolveCollectorConfig({
-    storage: { dataDir: join(dir, "data") },
-    wal: join(dir, "wal"),
-    tuning: { loaderLingerMillis: 0 },
+  collector = await startInProcessCollector("security", {}, async (keys) => {
+    keyA = await createApiKey(keys, "team-a");
+    keyB = await createApiKey(keys, "team-b");
   });
-  store = await openStore(config.storage);
-  keyA = await createApiKey(store, "team-a");
-  keyB = await createApiKey(store, "team-b");
-  ingest = await IngestPipeline.open(store, pipelineOptions(config));
-  collector = createCollectorApp(store, ingest, config);
+  ({ store, ingest } = collector);
   expect((await post("/v1/traces", keyA, traces("alpha", SHARED_TRACE, 100))).status).toBe(200);
   // Project B sends the very same trace and span ids: it must not touch A's rows.
   expect((await post("/v1/traces", keyB, traces("beta", SHARED_TRACE, 7))).status).toBe(200);
@@ -97,11 +85,7 @@ beforeAll(async () => {
   ).toBe(200);
 });
 
-afterAll(async () => {
-  await ingest.stop(10_000);
-  await store.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => collector.close());
 
 describe("API keys", () => {
   it("are required on every endpoint but /health once a key exists", async () => {
@@ -224,7 +208,8 @@ describe("unknown keys", () => {
       const response = await call("/v1/traces", `lt_unknown_${i}`, { method: "POST", body: "{}" });
       expect(response.status).toBe(401);
     }
-    store = await openStore(config.storage);
-    ingest = await IngestPipeline.open(store, pipelineOptions(config));
+    // Open again for the tests below; close() stops whatever is open by then.
+    collector.store = store = await openStore(collector.config.storage);
+    collector.ingest = ingest = await IngestPipeline.open(store, pipelineOptions(collector.config));
   });
 });

@@ -1,44 +1,29 @@
 // The loader's batching against the real log and the real embedded engine: a batch short of
 // the largest insert waits (up to the linger) for more rows, a full one goes at once, and a
 // reader waiting for what it wrote never waits out the linger.
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { encodeTraceRequestJson, type SpanInput } from "@leantrace/otlp";
-import { openStore, type Store } from "@leantrace/storage";
 import { afterEach, describe, expect, it } from "vitest";
-import { type CollectorApp, createCollectorApp } from "../app.ts";
-import { resolveCollectorConfig } from "../config.ts";
-import { IngestPipeline, pipelineOptions } from "./pipeline.ts";
+import { type InProcessCollector, startInProcessCollector } from "../testing/in-process.ts";
 
 const LINGER_MILLIS = 10_000;
 const BATCH_BYTES = 64 * 1024;
 
-let dir: string | undefined;
-let store: Store | undefined;
-let ingest: IngestPipeline | undefined;
+let current: InProcessCollector | undefined;
 
 afterEach(async () => {
-  await ingest?.stop(10_000);
-  await store?.close();
-  if (dir !== undefined) await rm(dir, { recursive: true, force: true });
-  dir = store = ingest = undefined;
+  await current?.close();
+  current = undefined;
 });
 
-async function collector(): Promise<CollectorApp> {
-  dir = await mkdtemp(join(tmpdir(), "leantrace-loader-"));
-  const config = resolveCollectorConfig({
-    storage: { dataDir: join(dir, "data") },
-    wal: join(dir, "wal"),
+async function collector(): Promise<InProcessCollector> {
+  current = await startInProcessCollector("loader", {
     tuning: { loaderLingerMillis: LINGER_MILLIS, loaderBatchBytes: BATCH_BYTES },
   });
-  store = await openStore(config.storage);
-  ingest = await IngestPipeline.open(store, pipelineOptions(config));
-  return createCollectorApp(store, ingest, config);
+  return current;
 }
 
 /** One request of `spans` spans, each carrying `resultChars` of tool output. */
-async function post(app: CollectorApp, n: number, spans: number, resultChars: number): Promise<void> {
+async function post(app: InProcessCollector, n: number, spans: number, resultChars: number): Promise<void> {
   const traceId = (n + 1).toString(16).padStart(32, "0");
   const body = encodeTraceRequestJson(
     Array.from(
@@ -63,7 +48,7 @@ async function post(app: CollectorApp, n: number, spans: number, resultChars: nu
 }
 
 async function stored(): Promise<number> {
-  const [row] = await (store as Store).select<{ n: string }>(
+  const [row] = await (current as InProcessCollector).store.select<{ n: string }>(
     "SELECT count() AS n FROM {db:Identifier}.spans",
   );
   return Number(row?.n);
@@ -90,7 +75,7 @@ describe("the loader's batches", () => {
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     expect(await stored()).toBe(2);
     const t0 = Date.now();
-    await (ingest as IngestPipeline).drained(5_000);
+    await (current as InProcessCollector).ingest.drained(5_000);
     expect(Date.now() - t0).toBeLessThan(LINGER_MILLIS / 2);
     expect(await stored()).toBe(4);
   });

@@ -1,9 +1,6 @@
 // `POST /api/v1/sql` against hostile SQL: one project's key must never read, count or infer
 // another project's rows, nor read keys, system tables, files or the network, nor change
 // anything, whatever the query says; and what is allowed answers in JSON and CSV.
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { encodeTraceRequestJson } from "@leantrace/otlp";
 import {
   EXAMPLE_QUERIES,
@@ -14,15 +11,13 @@ import {
   SqlQueryError,
   type SqlResult,
 } from "@leantrace/reports/sql";
-import { createApiKey, openStore, type Store } from "@leantrace/storage";
+import { createApiKey, type Store } from "@leantrace/storage";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type CollectorApp, createCollectorApp } from "../app.ts";
-import { resolveCollectorConfig } from "../config.ts";
-import { IngestPipeline, pipelineOptions } from "../ingest/pipeline.ts";
+import type { IngestPipeline } from "../ingest/pipeline.ts";
+import { type InProcessCollector, startInProcessCollector } from "../testing/in-process.ts";
 
-let dir: string;
 let store: Store;
-let collector: CollectorApp;
+let collector: InProcessCollector;
 let ingest: IngestPipeline;
 let keyA: string;
 let keyB: string;
@@ -108,17 +103,11 @@ async function refused(query: string, key = keyA): Promise<string> {
 }
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "leantrace-sql-"));
-  const config = resolveCollectorConfig({
-    storage: { dataDir: join(dir, "data") },
-    wal: join(dir, "wal"),
-    tuning: { loaderLingerMillis: 0 },
+  collector = await startInProcessCollector("sql", {}, async (keys) => {
+    keyA = await createApiKey(keys, "team-a");
+    keyB = await createApiKey(keys, "team-b");
   });
-  store = await openStore(config.storage);
-  keyA = await createApiKey(store, "team-a");
-  keyB = await createApiKey(store, "team-b");
-  ingest = await IngestPipeline.open(store, pipelineOptions(config));
-  collector = createCollectorApp(store, ingest, config);
+  ({ store, ingest } = collector);
   expect((await post("/v1/traces", keyA, traces("alpha", SHARED_TRACE, 100, "alpha-tool"))).status).toBe(200);
   // B sends the very same trace and span ids, and more: none of it may show to A.
   expect((await post("/v1/traces", keyB, traces("beta", SHARED_TRACE, 7, SECRET))).status).toBe(200);
@@ -131,11 +120,7 @@ beforeAll(async () => {
   }
 });
 
-afterAll(async () => {
-  await ingest?.stop(10_000);
-  await store?.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => collector?.close());
 
 describe("POST /api/v1/sql", () => {
   it("answers the caller's rows with their columns and types, as JSON and CSV", async () => {

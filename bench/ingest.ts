@@ -9,8 +9,9 @@
 //
 //   npx -y pnpm@10 bench:ingest [--clients 4] [--requests 800] [--spans-per-request 150]
 //     [--phase baseline|json|protobuf ...] [--keep] [--collector-args="--ingest-threads 1 ..."]
+//     [--collector-bin <project>/node_modules/.bin/leantrace]
 import { execFileSync, fork } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, realpathSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { Agent, request as httpRequest } from "node:http";
 import { createRequire } from "node:module";
@@ -52,6 +53,9 @@ const { values } = parseArgs({
     keep: { type: "boolean", default: false },
     // More flags for the collector under test, to compare its settings in one run.
     "collector-args": { type: "string", default: "" },
+    // The `leantrace` command to measure: the workspace's sources through tsx by default, or an
+    // installed one (node_modules/.bin/leantrace where the packed packages are installed).
+    "collector-bin": { type: "string" },
     // Set by the bench for its own child processes (chDB allows one data directory a process).
     worker: { type: "string" },
   },
@@ -67,6 +71,8 @@ const CLIENTS = positive("clients", values.clients);
 const REQUESTS = positive("requests", values.requests);
 const SPANS_PER_REQUEST = positive("spans-per-request", values["spans-per-request"]);
 const KEEP = values.keep;
+const COLLECTOR_BIN =
+  values["collector-bin"] === undefined ? undefined : realpathSync(values["collector-bin"]);
 /**
  * The collector loader's largest insert: the baseline inserts batches this large. Read from the
  * collector's defaults (it once stayed at 16 MiB here after the loader's went down to 8).
@@ -765,17 +771,20 @@ async function health(url: string): Promise<HealthAnswer> {
 async function ingestPhase(encoding: Encoding, requests: readonly Request[]): Promise<IngestResult> {
   const dir = await mkdtemp(join(tmpdir(), `leantrace-ingest-${encoding}-`));
   const data = join(dir, "data");
-  const collector = await spawnCollector([
-    "--data",
-    data,
-    "--wal",
-    join(dir, "wal"),
-    "--analyze-interval-seconds",
-    "0",
-    "--max-body-bytes",
-    String(MAX_BODY_BYTES),
-    ...(values["collector-args"] ?? "").split(" ").filter(Boolean),
-  ]);
+  const collector = await spawnCollector(
+    [
+      "--data",
+      data,
+      "--wal",
+      join(dir, "wal"),
+      "--analyze-interval-seconds",
+      "0",
+      "--max-body-bytes",
+      String(MAX_BODY_BYTES),
+      ...(values["collector-args"] ?? "").split(" ").filter(Boolean),
+    ],
+    COLLECTOR_BIN,
+  );
   const pid = collector.child.pid as number;
   const exited = () => {
     const { exitCode, signalCode } = collector.child;
@@ -899,6 +908,9 @@ async function main(): Promise<number> {
   const cpu = cpus();
   console.log(
     `machine: ${cpu.length} × ${cpu[0]?.model}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.versions.node}`,
+  );
+  console.log(
+    `collector: ${COLLECTOR_BIN === undefined ? "the workspace's sources, through tsx" : `${COLLECTOR_BIN} (an installed build)`}`,
   );
   const epochMillis = Date.now() - 3_600_000;
   const buildStart = performance.now();

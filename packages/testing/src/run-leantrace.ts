@@ -23,10 +23,15 @@ export function storeFlags(dir: string): string[] {
   return ["--data", join(dir, "data"), "--wal", join(dir, "wal")];
 }
 
-export async function spawnCollector(args: string[]): Promise<CollectorProcess> {
+/**
+ * `leantrace collector` with `args`, on a free port. `bin` is the command's script: the
+ * workspace's by default; an installed one (a project's `node_modules/.bin/leantrace`) runs the
+ * published build instead.
+ */
+export async function spawnCollector(args: string[], bin = BIN): Promise<CollectorProcess> {
   // Node's own flags for the collector (a CPU profile, say: `--cpu-prof` is refused in NODE_OPTIONS).
   const nodeFlags = process.env.LEANTRACE_COLLECTOR_NODE_FLAGS?.split(" ").filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...nodeFlags, BIN, "collector", "--port", "0", ...args], {
+  const child = spawn(process.execPath, [...nodeFlags, bin, "collector", "--port", "0", ...args], {
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";

@@ -162,12 +162,7 @@ export class Loader {
       // merge later, are fewer. (Waiting only for a quarter of a batch had the loader write
       // parts of 5 MiB on average under the bench's load, and merges took a third more CPU.)
       // A batch that fills meanwhile, a reader waiting for its writes, or stopping ends the wait.
-      for (;;) {
-        const left = this.lingerMillis - (Date.now() - this.lastInsertAt);
-        if (this.stopped || this.waiters.length > 0 || left <= 0) break;
-        if (this.log.pendingBytes >= this.maxBatchBytes) break;
-        await this.nap(left);
-      }
+      for (let left = this.lingerLeft(); left > 0; left = this.lingerLeft()) await this.nap(left);
       const { frames, next } = await this.log.read(from, this.maxBatchBytes);
       // One table per insert: the frames up to the first of another table.
       const table = frames[0]?.table;
@@ -184,6 +179,12 @@ export class Loader {
       await this.log.release(until);
       this.settleWaiters();
     }
+  }
+
+  /** How much longer the batch waits for more rows: 0 when it goes now. */
+  private lingerLeft(): number {
+    if (this.stopped || this.waiters.length > 0 || this.log.pendingBytes >= this.maxBatchBytes) return 0;
+    return this.lingerMillis - (Date.now() - this.lastInsertAt);
   }
 
   /** Waits `millis`, or less if an append, a reader or stopping wakes the loader. */

@@ -11,7 +11,7 @@
 //     [--phase baseline|json|protobuf ...] [--keep] [--collector-args="--ingest-threads 1 ..."]
 //     [--collector-bin <project>/node_modules/.bin/leantrace]
 import { execFileSync, fork } from "node:child_process";
-import { readdirSync, readFileSync, realpathSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, realpathSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { Agent, request as httpRequest } from "node:http";
 import { createRequire } from "node:module";
@@ -71,8 +71,12 @@ const CLIENTS = positive("clients", values.clients);
 const REQUESTS = positive("requests", values.requests);
 const SPANS_PER_REQUEST = positive("spans-per-request", values["spans-per-request"]);
 const KEEP = values.keep;
-const COLLECTOR_BIN =
-  values["collector-bin"] === undefined ? undefined : realpathSync(values["collector-bin"]);
+const COLLECTOR_BIN = ((bin) => {
+  if (bin === undefined) return undefined;
+  if (!existsSync(bin))
+    throw new Error(`--collector-bin ${bin} does not exist: give an installed node_modules/.bin/leantrace`);
+  return realpathSync(bin);
+})(values["collector-bin"]);
 /**
  * The collector loader's largest insert: the baseline inserts batches this large. Read from the
  * collector's defaults (it once stayed at 16 MiB here after the loader's went down to 8).

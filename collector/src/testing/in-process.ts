@@ -10,7 +10,6 @@ import { type CollectorConfig, type CollectorOptions, resolveCollectorConfig } f
 import { IngestPipeline, pipelineOptions } from "../ingest/pipeline.ts";
 
 export interface InProcessCollector extends CollectorApp {
-  readonly dir: string;
   readonly config: CollectorConfig;
   store: Store;
   ingest: IngestPipeline;
@@ -40,7 +39,6 @@ export async function startInProcessCollector(
   const ingest = await IngestPipeline.open(store, pipelineOptions(config));
   const collector: InProcessCollector = {
     ...createCollectorApp(store, ingest, config),
-    dir,
     config,
     store,
     ingest,

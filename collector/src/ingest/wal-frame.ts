@@ -25,15 +25,16 @@ export interface Frame {
   end: number;
 }
 
-export function encodeFrame(table: LogTable, payload: Buffer): Buffer {
-  const header = Buffer.alloc(FRAME_HEADER_BYTES);
+/** The header that goes before `payload` in the log (written beside it, not copied into one buffer). */
+export function frameHeader(table: LogTable, payload: Buffer): Buffer {
+  const header = Buffer.allocUnsafe(FRAME_HEADER_BYTES);
   header[0] = MAGIC_0;
   header[1] = MAGIC_1;
   header[2] = TABLES.indexOf(table) + 1;
   header[3] = VERSION;
   header.writeUInt32LE(payload.length, 4);
   header.writeUInt32LE(crc32(payload), 8);
-  return Buffer.concat([header, payload]);
+  return header;
 }
 
 export type FrameRead =

@@ -18,7 +18,7 @@ import {
 } from "node:fs";
 import { type FileHandle, open } from "node:fs/promises";
 import { join } from "node:path";
-import { encodeFrame, type Frame, type LogTable, readFrame } from "./wal-frame.ts";
+import { type Frame, frameHeader, type LogTable, readFrame } from "./wal-frame.ts";
 
 export interface WalOptions {
   /** The log's folder; created when missing. */
@@ -51,7 +51,9 @@ export type AppendResult =
   | { status: "unwritable"; message: string };
 
 interface Pending {
-  frame: Buffer;
+  /** The frame's header and its payload, written side by side (see frameHeader). */
+  parts: [Buffer, Buffer];
+  bytes: number;
   resolve: (result: AppendResult) => void;
 }
 
@@ -235,16 +237,17 @@ export class WriteAheadLog {
   /** Appends one frame; resolves once it is on disk, or says why it could not be. */
   append(table: LogTable, payload: Buffer): Promise<AppendResult> {
     if (this.closed) return Promise.resolve({ status: "unwritable", message: "the collector is stopping" });
-    const frame = encodeFrame(table, payload);
-    if (this.pendingBytes + this.queuedBytes + frame.length > this.maxBytes) {
+    const header = frameHeader(table, payload);
+    const bytes = header.length + payload.length;
+    if (this.pendingBytes + this.queuedBytes + bytes > this.maxBytes) {
       return Promise.resolve({
         status: "full",
         message: `the write-ahead log holds ${this.pendingBytes} bytes not yet loaded into storage (its quota is ${this.maxBytes})`,
       });
     }
     return new Promise((resolve) => {
-      this.queue.push({ frame, resolve });
-      this.queuedBytes += frame.length;
+      this.queue.push({ parts: [header, payload], bytes, resolve });
+      this.queuedBytes += bytes;
       this.writing ??= this.writeQueued().finally(() => {
         this.writing = undefined;
       });
@@ -256,7 +259,7 @@ export class WriteAheadLog {
     while (this.queue.length > 0) {
       const group = this.queue;
       this.queue = [];
-      const bytes = group.reduce((n, p) => n + p.frame.length, 0);
+      const bytes = group.reduce((n, p) => n + p.bytes, 0);
       this.queuedBytes -= bytes;
       let result: AppendResult = { status: "ok" };
       const segment = this.current;
@@ -265,13 +268,17 @@ export class WriteAheadLog {
         if (before > 0 && before + bytes > this.segmentBytes) await this.rotate();
         const target = this.current;
         const handle = this.handle as FileHandle;
-        const all =
-          group.length === 1 ? (group[0] as Pending).frame : Buffer.concat(group.map((p) => p.frame));
-        // A short write is retried for the rest: on a full disk that second write says why.
-        for (let written = 0; written < bytes; ) {
-          const { bytesWritten } = await handle.write(all, written, bytes - written, target.size + written);
-          if (bytesWritten === 0) throw new Error(`the disk took ${written} of ${bytes} bytes`);
-          written += bytesWritten;
+        // The group's headers and payloads go in one gathered write, copied into no new buffer.
+        const parts = group.flatMap((p) => p.parts);
+        let written = (await handle.writev(parts, target.size)).bytesWritten;
+        if (written < bytes) {
+          // A short write is retried for the rest: on a full disk that second write says why.
+          const all = Buffer.concat(parts, bytes);
+          while (written < bytes) {
+            const { bytesWritten } = await handle.write(all, written, bytes - written, target.size + written);
+            if (bytesWritten === 0) throw new Error(`the disk took ${written} of ${bytes} bytes`);
+            written += bytesWritten;
+          }
         }
         await handle.datasync();
         target.size += bytes;

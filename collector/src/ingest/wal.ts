@@ -248,50 +248,60 @@ export class WriteAheadLog {
     return new Promise((resolve) => {
       this.queue.push({ parts: [header, payload], bytes, resolve });
       this.queuedBytes += bytes;
-      this.writing ??= this.writeQueued().finally(() => {
-        this.writing = undefined;
-      });
+      this.writing ??= this.writeQueued();
     });
   }
 
   /** Writes what waits, one group at a time, each flushed before its appends are answered. */
   private async writeQueued(): Promise<void> {
-    while (this.queue.length > 0) {
-      const group = this.queue;
-      this.queue = [];
-      const bytes = group.reduce((n, p) => n + p.bytes, 0);
-      this.queuedBytes -= bytes;
-      let result: AppendResult = { status: "ok" };
-      const segment = this.current;
-      const before = segment.size;
-      try {
-        if (before > 0 && before + bytes > this.segmentBytes) await this.rotate();
-        const target = this.current;
-        const handle = this.handle as FileHandle;
-        // The group's headers and payloads go in one gathered write, copied into no new buffer.
-        const parts = group.flatMap((p) => p.parts);
-        let written = (await handle.writev(parts, target.size)).bytesWritten;
-        if (written < bytes) {
-          // A short write is retried for the rest: on a full disk that second write says why.
-          const all = Buffer.concat(parts, bytes);
-          while (written < bytes) {
-            const { bytesWritten } = await handle.write(all, written, bytes - written, target.size + written);
-            if (bytesWritten === 0) throw new Error(`the disk took ${written} of ${bytes} bytes`);
-            written += bytesWritten;
+    try {
+      while (this.queue.length > 0) {
+        const group = this.queue;
+        this.queue = [];
+        const bytes = group.reduce((n, p) => n + p.bytes, 0);
+        this.queuedBytes -= bytes;
+        let result: AppendResult = { status: "ok" };
+        const segment = this.current;
+        const before = segment.size;
+        try {
+          if (before > 0 && before + bytes > this.segmentBytes) await this.rotate();
+          const target = this.current;
+          const handle = this.handle as FileHandle;
+          // The group's headers and payloads go in one gathered write, copied into no new buffer.
+          const parts = group.flatMap((p) => p.parts);
+          let written = (await handle.writev(parts, target.size)).bytesWritten;
+          if (written < bytes) {
+            // A short write is retried for the rest: on a full disk that second write says why.
+            const all = Buffer.concat(parts, bytes);
+            while (written < bytes) {
+              const { bytesWritten } = await handle.write(
+                all,
+                written,
+                bytes - written,
+                target.size + written,
+              );
+              if (bytesWritten === 0) throw new Error(`the disk took ${written} of ${bytes} bytes`);
+              written += bytesWritten;
+            }
           }
+          await handle.datasync();
+          target.size += bytes;
+          this.commits.push({ end: { segment: target.sequence, offset: target.size }, at: Date.now() });
+        } catch (error) {
+          const message = `the write-ahead log could not be written: ${(error as Error).message}`;
+          this.lastWriteError = { message, at: Date.now() };
+          // Whatever part of the write reached the file goes: the frames were not acknowledged.
+          await this.handle?.truncate(this.current.size).catch(() => undefined);
+          result = { status: "unwritable", message };
         }
-        await handle.datasync();
-        target.size += bytes;
-        this.commits.push({ end: { segment: target.sequence, offset: target.size }, at: Date.now() });
-      } catch (error) {
-        const message = `the write-ahead log could not be written: ${(error as Error).message}`;
-        this.lastWriteError = { message, at: Date.now() };
-        // Whatever part of the write reached the file goes: the frames were not acknowledged.
-        await this.handle?.truncate(this.current.size).catch(() => undefined);
-        result = { status: "unwritable", message };
+        for (const pending of group) pending.resolve(result);
+        if (result.status === "ok") for (const listener of this.listeners) listener();
       }
-      for (const pending of group) pending.resolve(result);
-      if (result.status === "ok") for (const listener of this.listeners) listener();
+    } finally {
+      // Cleared in the same step as the loop's last check, before the last group's appenders
+      // resume: one that appends again at once must start a writer, not join this one, which
+      // has just found the queue empty (cleared later, such an append waited for the next one).
+      this.writing = undefined;
     }
   }
 

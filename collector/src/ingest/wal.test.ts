@@ -1,0 +1,37 @@
+// The log appended to as request handlers do: each append answered once written.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { WriteAheadLog } from "./wal.ts";
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+async function openLog(segmentBytes: number): Promise<WriteAheadLog> {
+  const dir = mkdtempSync(join(tmpdir(), "leantrace-wal-"));
+  dirs.push(dir);
+  return WriteAheadLog.open({ dir, maxBytes: 64 * 1024 * 1024, segmentBytes, warn: () => undefined });
+}
+
+/** A payload of `bytes` lines that says which append it was. */
+const payload = (n: number, bytes: number) =>
+  Buffer.from(`${JSON.stringify({ n })}\n`.padEnd(bytes, String.fromCharCode(97 + (n % 26))));
+
+describe("the write-ahead log", () => {
+  it("writes an append made the moment the one before it is answered", async () => {
+    const log = await openLog(1024 * 1024);
+    // Before the fix the second append joined the writer that had just finished and waited,
+    // unwritten, for some later append to start a new one: here it never resolved (the test
+    // times out).
+    const sizes = [30_000, 500, 90_000, 20, 4_000];
+    // Awaited directly: the next append runs in the very step its predecessor's answer resumes.
+    for (const [n, bytes] of sizes.entries()) {
+      expect(await log.append("spans", payload(n, bytes))).toEqual({ status: "ok" });
+    }
+    expect(log.end.offset).toBe(sizes.reduce((sum, bytes, n) => sum + 12 + payload(n, bytes).length, 0));
+    await log.close();
+  }, 10_000);
+});

@@ -1,9 +1,12 @@
-// The log appended to as request handlers do: each append answered once written.
+// The log appended to as request handlers do (each append answered once written), and read
+// back as the loader reads it: batch after batch from one reused piece of memory, across
+// segments, with a frame larger than a batch. Each batch must hold exactly the frames
+// appended, in order, whatever an earlier batch left in that memory.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { WriteAheadLog } from "./wal.ts";
+import { type Position, WriteAheadLog } from "./wal.ts";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -34,4 +37,27 @@ describe("the write-ahead log", () => {
     expect(log.end.offset).toBe(sizes.reduce((sum, bytes, n) => sum + 12 + payload(n, bytes).length, 0));
     await log.close();
   }, 10_000);
+
+  it("read in batches gives every batch exactly its frames, in order, from memory it reuses", async () => {
+    const log = await openLog(200_000);
+    const sizes = [30_000, 500, 90_000, 250_000, 1_000, 60_000, 45_000, 7, 120_000, 30_000];
+    const appended = sizes.map((bytes, n) => payload(n, bytes));
+    for (const p of appended) expect(await log.append("spans", p)).toEqual({ status: "ok" });
+
+    const seen: Buffer[] = [];
+    let from: Position = { segment: 1, offset: 0 };
+    let batches = 0;
+    for (;;) {
+      const { frames, next } = await log.read(from, 100_000);
+      if (frames.length === 0) break;
+      batches++;
+      // Copied now: the next read may reuse the memory these payloads are in.
+      for (const frame of frames) seen.push(Buffer.from(frame.payload));
+      from = next;
+    }
+    expect(batches).toBeGreaterThan(3);
+    expect(seen.map((b) => b.length)).toEqual(appended.map((b) => b.length));
+    expect(seen.every((b, n) => b.equals(appended[n] as Buffer))).toBe(true);
+    await log.close();
+  });
 });

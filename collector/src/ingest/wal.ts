@@ -62,6 +62,9 @@ interface Segment {
   size: number;
 }
 
+/** The most read() keeps for reuse: a larger single frame is read into memory of its own. */
+const MAX_ARENA_BYTES = 64 * 1024 * 1024;
+
 const SEGMENT = /^(\d{12})\.wal$/;
 const CHECKPOINT = "checkpoint";
 const KNOWN = new Set([CHECKPOINT, "set-aside", "dead-letter", `${CHECKPOINT}.tmp`]);
@@ -88,6 +91,12 @@ export class WriteAheadLog {
   private lastWriteError: { message: string; at: number } | undefined;
   private readonly listeners = new Set<() => void>();
   private readers = new Map<number, FileHandle>();
+  /**
+   * Where read() puts the bytes it reads, reused from one call to the next: a fresh buffer for
+   * every batch (8 MiB several times a second) outlives the insert it is for and so waits for a
+   * full garbage collection, which let tens of MiB of read batches pile up under load.
+   */
+  private arena = { buffer: Buffer.allocUnsafeSlow(0), used: 0 };
 
   private constructor(options: WalOptions, loaded: Position) {
     this.dir = options.dir;
@@ -313,9 +322,11 @@ export class WriteAheadLog {
 
   /**
    * Reads whole frames from `from`, about `maxBytes` of them (at least one, however large),
-   * never past what has been flushed. Returns them and where to read on.
+   * never past what has been flushed. Returns them and where to read on. Their payloads are
+   * valid until the next call, which reuses the memory they are in.
    */
   async read(from: Position, maxBytes: number): Promise<{ frames: LoggedFrame[]; next: Position }> {
+    this.arena.used = 0;
     let position = from;
     const frames: LoggedFrame[] = [];
     let taken = 0;
@@ -377,9 +388,21 @@ export class WriteAheadLog {
       reader = await open(join(this.dir, segmentName(sequence)), "r");
       this.readers.set(sequence, reader);
     }
-    const buffer = Buffer.allocUnsafe(length);
+    const buffer = this.take(length);
     const { bytesRead } = await reader.read(buffer, 0, length, offset);
     return buffer.subarray(0, bytesRead);
+  }
+
+  /** `length` bytes of the arena, grown to the first read of a call; what does not fit, a buffer of its own. */
+  private take(length: number): Buffer {
+    const arena = this.arena;
+    if (arena.used === 0 && arena.buffer.length < length && length <= MAX_ARENA_BYTES) {
+      arena.buffer = Buffer.allocUnsafeSlow(length);
+    }
+    if (arena.used + length > arena.buffer.length) return Buffer.allocUnsafe(length);
+    const taken = arena.buffer.subarray(arena.used, arena.used + length);
+    arena.used += length;
+    return taken;
   }
 
   /** Everything before `position` is in storage: remembered, and whole segments behind it deleted. */

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { type Position, WriteAheadLog } from "./wal.ts";
+import { FRAME_HEADER_BYTES } from "./wal-frame.ts";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -34,7 +35,9 @@ describe("the write-ahead log", () => {
     for (const [n, bytes] of sizes.entries()) {
       expect(await log.append("spans", payload(n, bytes))).toEqual({ status: "ok" });
     }
-    expect(log.end.offset).toBe(sizes.reduce((sum, bytes, n) => sum + 12 + payload(n, bytes).length, 0));
+    expect(log.end.offset).toBe(
+      sizes.reduce((sum, bytes, n) => sum + FRAME_HEADER_BYTES + payload(n, bytes).length, 0),
+    );
     await log.close();
   }, 10_000);
 

@@ -53,8 +53,39 @@ export type AppendResult =
 interface Pending {
   /** The frame's header and its payload, written side by side (see frameHeader). */
   parts: [Buffer, Buffer];
-  bytes: number;
   resolve: (result: AppendResult) => void;
+}
+
+const frameBytes = (p: Pending) => p.parts[0].length + p.parts[1].length;
+
+/**
+ * Writes every byte of `parts` at `position` in gathered writes, copying none of them; a short
+ * write goes on from where it stopped, so that on a full disk the next write says why.
+ */
+async function writeAll(handle: FileHandle, parts: readonly Buffer[], position: number): Promise<void> {
+  const total = parts.reduce((n, part) => n + part.length, 0);
+  let rest = parts;
+  for (let written = 0; written < total; ) {
+    const { bytesWritten } = await handle.writev(rest as Buffer[], position + written);
+    if (bytesWritten === 0) throw new Error(`the disk took ${written} of ${total} bytes`);
+    written += bytesWritten;
+    rest = after(rest, bytesWritten);
+  }
+}
+
+/** `parts` without their first `bytes` bytes. */
+function after(parts: readonly Buffer[], bytes: number): Buffer[] {
+  const rest: Buffer[] = [];
+  let skip = bytes;
+  for (const part of parts) {
+    if (skip >= part.length) {
+      skip -= part.length;
+      continue;
+    }
+    rest.push(part.subarray(skip));
+    skip = 0;
+  }
+  return rest;
 }
 
 interface Segment {
@@ -255,7 +286,7 @@ export class WriteAheadLog {
       });
     }
     return new Promise((resolve) => {
-      this.queue.push({ parts: [header, payload], bytes, resolve });
+      this.queue.push({ parts: [header, payload], resolve });
       this.queuedBytes += bytes;
       this.writing ??= this.writeQueued();
     });
@@ -267,42 +298,7 @@ export class WriteAheadLog {
       while (this.queue.length > 0) {
         const group = this.queue;
         this.queue = [];
-        const bytes = group.reduce((n, p) => n + p.bytes, 0);
-        this.queuedBytes -= bytes;
-        let result: AppendResult = { status: "ok" };
-        const segment = this.current;
-        const before = segment.size;
-        try {
-          if (before > 0 && before + bytes > this.segmentBytes) await this.rotate();
-          const target = this.current;
-          const handle = this.handle as FileHandle;
-          // The group's headers and payloads go in one gathered write, copied into no new buffer.
-          const parts = group.flatMap((p) => p.parts);
-          let written = (await handle.writev(parts, target.size)).bytesWritten;
-          if (written < bytes) {
-            // A short write is retried for the rest: on a full disk that second write says why.
-            const all = Buffer.concat(parts, bytes);
-            while (written < bytes) {
-              const { bytesWritten } = await handle.write(
-                all,
-                written,
-                bytes - written,
-                target.size + written,
-              );
-              if (bytesWritten === 0) throw new Error(`the disk took ${written} of ${bytes} bytes`);
-              written += bytesWritten;
-            }
-          }
-          await handle.datasync();
-          target.size += bytes;
-          this.commits.push({ end: { segment: target.sequence, offset: target.size }, at: Date.now() });
-        } catch (error) {
-          const message = `the write-ahead log could not be written: ${(error as Error).message}`;
-          this.lastWriteError = { message, at: Date.now() };
-          // Whatever part of the write reached the file goes: the frames were not acknowledged.
-          await this.handle?.truncate(this.current.size).catch(() => undefined);
-          result = { status: "unwritable", message };
-        }
+        const result = await this.writeGroup(group);
         for (const pending of group) pending.resolve(result);
         if (result.status === "ok") for (const listener of this.listeners) listener();
       }
@@ -311,6 +307,32 @@ export class WriteAheadLog {
       // resume: one that appends again at once must start a writer, not join this one, which
       // has just found the queue empty (cleared later, such an append waited for the next one).
       this.writing = undefined;
+    }
+  }
+
+  /** Writes and flushes one group of frames; on failure, keeps none of it. */
+  private async writeGroup(group: readonly Pending[]): Promise<AppendResult> {
+    const bytes = group.reduce((n, p) => n + frameBytes(p), 0);
+    this.queuedBytes -= bytes;
+    try {
+      if (this.current.size > 0 && this.current.size + bytes > this.segmentBytes) await this.rotate();
+      const target = this.current;
+      const handle = this.handle as FileHandle;
+      await writeAll(
+        handle,
+        group.flatMap((p) => p.parts),
+        target.size,
+      );
+      await handle.datasync();
+      target.size += bytes;
+      this.commits.push({ end: { segment: target.sequence, offset: target.size }, at: Date.now() });
+      return { status: "ok" };
+    } catch (error) {
+      const message = `the write-ahead log could not be written: ${(error as Error).message}`;
+      this.lastWriteError = { message, at: Date.now() };
+      // Whatever part of the write reached the file goes: the frames were not acknowledged.
+      await this.handle?.truncate(this.current.size).catch(() => undefined);
+      return { status: "unwritable", message };
     }
   }
 

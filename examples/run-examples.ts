@@ -7,7 +7,7 @@ import { loadMiniSweAgent } from "./real-corpora/corpora/mini-swe-agent.ts";
 import { replay } from "./real-corpora/replay.ts";
 import { handleTicket, ticketsOfTheDay } from "./support-agent/agent.ts";
 
-/** Six real mini-swe-agent runs kept in the repository (MIT; see their LICENSE.md). */
+/** Seven real mini-swe-agent runs kept in the repository (MIT; see their LICENSE.md). */
 const REAL_RUNS = new URL("./real-corpora/data/mini-swe-agent/", import.meta.url);
 
 export interface ExampleCounts {

@@ -3,7 +3,7 @@
 // write-ahead log (ingest/pipeline.ts): its answer waits for the disk, never for storage.
 
 import { AnalysisScheduler } from "@leantrace/analyzers";
-import { firstIssue, isOutcome } from "@leantrace/conventions";
+import { firstIssue, isOutcome, PENDING_BYTES_HEADER } from "@leantrace/conventions";
 import { dashboardRoutes } from "@leantrace/dashboard";
 import type { NormalizeSettings } from "@leantrace/normalize";
 import {
@@ -210,9 +210,16 @@ export function createCollectorApp(
   );
 
   // Reads see what was acknowledged before them (the loader is usually a fraction of a second
-  // behind); when storage lags more, they answer with what it has rather than wait.
+  // behind); when storage lags more, they answer with what it has rather than wait, and say how
+  // much is still on its way, so that a script counting what it sent knows to ask again.
+  const readAfterWrite = async (): Promise<Record<string, string>> => {
+    const pending = await ingest.pendingAfter(readAfterWriteMillis);
+    return pending > 0 ? { [PENDING_BYTES_HEADER]: String(pending) } : {};
+  };
   app.use("/api/v1/*", async (c, next) => {
-    if (c.req.method === "GET") await ingest.drained(readAfterWriteMillis).catch(() => undefined);
+    if (c.req.method === "GET") {
+      for (const [name, value] of Object.entries(await readAfterWrite())) c.header(name, value);
+    }
     return next();
   });
 
@@ -348,7 +355,7 @@ export function createCollectorApp(
 
   reportRoutes(app, store);
   app.get("/api/v1/openapi.json", (c) => c.json(openApiDocument()));
-  sqlRoutes(app, store, () => ingest.drained(readAfterWriteMillis));
+  sqlRoutes(app, store, readAfterWrite);
   budgetRoutes(app, store, { meterNow: () => metering.runNow(), changed: () => metering.runSoon() });
   dashboardRoutes(app, store, { examples: EXAMPLE_QUERIES });
 

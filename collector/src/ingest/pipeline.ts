@@ -157,6 +157,19 @@ export class IngestPipeline {
     return this.loader.drained(timeoutMillis);
   }
 
+  /**
+   * Waits up to `timeoutMillis` for what was acknowledged to reach storage, as a read does
+   * before it answers: 0 when it all did, else the bytes still on their way.
+   */
+  async pendingAfter(timeoutMillis: number): Promise<number> {
+    try {
+      await this.loader.drained(timeoutMillis);
+      return 0;
+    } catch {
+      return this.log.pendingBytes;
+    }
+  }
+
   health(): Health {
     const problems: string[] = [];
     const storage = this.loader.storage;

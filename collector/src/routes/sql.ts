@@ -2,6 +2,7 @@
 // collector: the embedded store is one process's, so this is how it is queried while the
 // collector runs. What a query may do is decided in @leantrace/reports/sql; here: the body,
 // how many run at once, and the answer's format.
+import { TRUNCATED_HEADER } from "@leantrace/conventions";
 import { runSqlQuery, SqlQueryError, sqlRequestSchema, sqlResultCsv } from "@leantrace/reports/sql";
 import type { Store } from "@leantrace/storage";
 import type { Hono } from "hono";
@@ -14,8 +15,15 @@ import { parseInput } from "./reports.ts";
 const MAX_RUNNING = 2;
 const MAX_BODY_BYTES = 512 * 1024;
 
-/** `beforeQuery` lets a query see what was acknowledged before it (the collector waits for its log). */
-export function sqlRoutes(app: Hono<AuthEnv>, store: Store, beforeQuery?: () => Promise<unknown>): void {
+/**
+ * `beforeQuery` lets a query see what was acknowledged before it (the collector waits for its
+ * log) and gives the headers that say what it did not wait for.
+ */
+export function sqlRoutes(
+  app: Hono<AuthEnv>,
+  store: Store,
+  beforeQuery?: () => Promise<Record<string, string>>,
+): void {
   let running = 0;
   app.post("/api/v1/sql", async (c) => {
     // JSON only: a cross-site form post (text/plain, form-encoded) cannot run a query.
@@ -44,15 +52,16 @@ export function sqlRoutes(app: Hono<AuthEnv>, store: Store, beforeQuery?: () => 
     }
     running++;
     try {
-      await beforeQuery?.().catch(() => undefined);
+      const pending = (await beforeQuery?.()) ?? {};
       const result = await runSqlQuery(store, c.get("project"), request.query);
       if (request.format === "csv") {
         return c.body(sqlResultCsv(result), 200, {
+          ...pending,
           "content-type": "text/csv; charset=utf-8",
-          "x-leantrace-truncated": String(result.truncated),
+          [TRUNCATED_HEADER]: String(result.truncated),
         });
       }
-      return c.json(result);
+      return c.json(result, 200, pending);
     } catch (error) {
       if (error instanceof SqlQueryError) throw new HTTPException(error.status, { message: error.message });
       throw error;

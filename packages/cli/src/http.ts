@@ -1,5 +1,6 @@
 // The CLI reads through the collector's HTTP API: a second process must never open the
 // collector's embedded data directory.
+import { PENDING_BYTES_HEADER } from "@leantrace/conventions";
 import type { Command } from "commander";
 import type { z } from "zod";
 
@@ -67,6 +68,13 @@ export async function requestJson<T>(url: URL, schema: z.ZodType<T>, init?: Requ
     throw new CliError(
       `the collector answered ${response.status}: ${message}`,
       response.status < 500 ? 2 : 1,
+    );
+  }
+  const pending = response.headers.get(PENDING_BYTES_HEADER);
+  if (pending !== null) {
+    // On stderr, so that --json output stays parseable.
+    console.error(
+      `leantrace: ${pending} bytes the collector accepted were not in storage yet when it answered: these figures may leave them out; run the command again shortly`,
     );
   }
   const parsed = schema.safeParse(body);

@@ -21,6 +21,7 @@ export {
   queryFingerprint,
   toolArgumentsFingerprint,
 } from "./fingerprint.ts";
+export { PENDING_BYTES_HEADER, TRUNCATED_HEADER } from "./http-headers.ts";
 export { firstIssue, type ValidationError } from "./issues.ts";
 export { MAX_JSON_DEPTH, parseJsonText } from "./json-text.ts";
 export { type CommandEffect, commandEffect, SHELL_TOOL_PATTERN, shellCommandOf } from "./shell-effect.ts";

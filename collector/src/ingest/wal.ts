@@ -124,8 +124,8 @@ export class WriteAheadLog {
   private readers = new Map<number, FileHandle>();
   /**
    * Where read() puts the bytes it reads, reused from one call to the next: a fresh buffer for
-   * every batch (8 MiB several times a second) outlives the insert it is for and so waits for a
-   * full garbage collection, which let tens of MiB of read batches pile up under load.
+   * every batch (megabytes, several times a second) outlives the insert it is for and so waits
+   * for a full garbage collection, which let tens of MiB of read batches pile up under load.
    */
   private arena = { buffer: Buffer.allocUnsafeSlow(0), used: 0 };
 

@@ -39,6 +39,8 @@ export function apiUrl(endpoint: string, path: string, query: Record<string, str
   return url;
 }
 
+let warnedPending = false;
+
 /** Calls the collector's API and checks the answer's shape; a GET unless `init` says otherwise. */
 export async function requestJson<T>(url: URL, schema: z.ZodType<T>, init?: RequestInit): Promise<T> {
   let response: Response;
@@ -71,8 +73,9 @@ export async function requestJson<T>(url: URL, schema: z.ZodType<T>, init?: Requ
     );
   }
   const pending = response.headers.get(PENDING_BYTES_HEADER);
-  if (pending !== null) {
-    // On stderr, so that --json output stays parseable.
+  if (pending !== null && !warnedPending) {
+    // On stderr, so that --json output stays parseable; once, though a command reads twice.
+    warnedPending = true;
     console.error(
       `leantrace: ${pending} bytes the collector accepted were not in storage yet when it answered: these figures may leave them out; run the command again shortly`,
     );
